@@ -1,0 +1,109 @@
+//! Runs the real `heavy_sum` binary with small inputs and checks its sums.
+
+use rand::rngs::SmallRng;
+use rand::{RngExt, SeedableRng};
+use testkit::{Started, assert_all_gone, assert_refused, assert_worker_failed, run, texts, value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_heavy_sum");
+
+/// The heavy sum of the array the program draws for `seed`, added up here on
+/// its own in the same order as the sequential loop.
+fn expected_sum(n: usize, seed: u64) -> f64 {
+    let mut rng = SmallRng::seed_from_u64(seed);
+    let mut s = 0.0;
+    for _ in 0..n {
+        let x: f64 = rng.random();
+        s += x * x + x.sin();
+    }
+    s
+}
+
+#[test]
+fn parallel_sums_match_within_reassociation_for_any_worker_count() {
+    for (n, workers) in [(1, 1), (10, 3), (1000, 7), (3, 5), (100_003, 4)] {
+        for mode in [&[][..], &["--threads"][..]] {
+            let (n_arg, w_arg) = (n.to_string(), workers.to_string());
+            let mut args = vec!["--n", &n_arg, "--workers", &w_arg, "--seed", "9"];
+            args.extend_from_slice(mode);
+            let output = run(BIN, &args);
+            let (stdout, stderr) = texts(&output);
+            assert!(output.status.success(), "{args:?}: {stderr}");
+
+            let expected = expected_sum(n, 9);
+            let seq: f64 = value(&stdout, "Sequential sum: ").parse().unwrap();
+            let par: f64 = value(&stdout, "Parallel sum: ").parse().unwrap();
+            // Printed with two decimals, as in the Python.
+            assert!((seq - expected).abs() <= 0.005, "{seq} vs {expected}");
+            assert!(
+                (par - expected).abs() <= 0.005 + 1e-9,
+                "{par} vs {expected}"
+            );
+            // The exact difference: all terms are >= 0, so it is at most
+            // 2 * n * EPSILON * sum.
+            let difference: f64 = value(&stdout, "Difference: ")
+                .split(' ')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!(
+                difference <= 2.0 * n as f64 * f64::EPSILON * expected * 1.05,
+                "{difference}"
+            );
+            let kind = if mode.is_empty() {
+                "processes"
+            } else {
+                "threads"
+            };
+            assert!(
+                stdout.contains(&format!("x with {workers} {kind}\n")),
+                "{stdout}"
+            );
+        }
+    }
+}
+
+#[test]
+fn prints_the_lectures_lines_with_two_decimals() {
+    let output = run(BIN, &["--n", "1000", "--seed", "1"]);
+    let stdout = texts(&output).0;
+    let first = stdout.lines().next().unwrap();
+    let sum = value(&stdout, "Sequential sum: ");
+    assert_eq!(sum.split('.').nth(1).map(str::len), Some(2), "{first}");
+    assert!(
+        first.starts_with("Sequential sum: ") && first.ends_with(" s"),
+        "{first}"
+    );
+    assert!(stdout.lines().nth(2).unwrap().starts_with("Speedup: "));
+}
+
+#[test]
+fn bad_flags_are_refused_before_any_work() {
+    assert_refused(&run(BIN, &["--workers", "0"]), "--workers");
+    assert_refused(&run(BIN, &["--workers", "100000"]), "--workers");
+    assert_refused(&run(BIN, &["--n", "-1"]), "--n");
+    assert_refused(&run(BIN, &["--n", "abc"]), "--n");
+}
+
+#[test]
+fn a_killed_worker_ends_the_run_with_a_clear_error() {
+    // 20M numbers: each worker waits for 80 MB through its pipe, long enough
+    // to be found and killed while it still runs.
+    let mut run = Started::new(BIN, &["--n", "20000000", "--workers", "2"], &[]);
+    let workers = run.wait_for_workers(2).expect("the workers start");
+    for &pid in &workers {
+        // A worker may already be gone: the parent kills the rest itself.
+        testkit::signal("KILL", &pid.to_string());
+    }
+    assert_worker_failed(&run.finish(), "SIGKILL");
+    assert_all_gone(&workers);
+}
+
+#[test]
+fn ctrl_c_stops_the_parent_and_every_worker() {
+    let mut run = Started::new(BIN, &["--n", "20000000", "--workers", "2"], &[]);
+    let workers = run.wait_for_workers(2).expect("the workers start");
+    run.interrupt();
+    assert!(!run.finish().status.success());
+    assert_all_gone(&workers);
+}

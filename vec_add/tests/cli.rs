@@ -1,0 +1,105 @@
+//! Runs the real `vec_add` binary with small inputs and checks what it prints.
+
+use rand::rngs::SmallRng;
+use rand::{RngExt, SeedableRng};
+use testkit::{Started, assert_all_gone, assert_refused, assert_worker_failed, run, texts, value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_vec_add");
+
+/// The sum of the array the program draws for `seed`, computed here on its own.
+fn expected_sum(n: usize, seed: u64) -> i64 {
+    let mut rng = SmallRng::seed_from_u64(seed);
+    (0..n).map(|_| rng.random_range(1_i64..100)).sum()
+}
+
+fn sums(args: &[&str]) -> (i64, i64, String) {
+    let output = run(BIN, args);
+    let (stdout, stderr) = texts(&output);
+    assert!(output.status.success(), "{args:?} failed: {stderr}");
+    let seq = value(&stdout, "Sequential sum: ").parse().expect("a sum");
+    let par = value(&stdout, "Parallel sum: ").parse().expect("a sum");
+    (seq, par, stdout)
+}
+
+#[test]
+fn every_element_is_summed_for_any_worker_count() {
+    // N not divisible by the workers, more workers than elements, one element.
+    for (n, workers) in [(1, 1), (10, 3), (1000, 7), (3, 5), (100_003, 4)] {
+        for mode in [&[][..], &["--threads"][..]] {
+            let (n_arg, w_arg) = (n.to_string(), workers.to_string());
+            let mut args = vec!["--n", &n_arg, "--workers", &w_arg, "--seed", "42"];
+            args.extend_from_slice(mode);
+            let (seq, par, stdout) = sums(&args);
+            let expected = expected_sum(n, 42);
+            assert_eq!(seq, expected, "{args:?}");
+            assert_eq!(par, expected, "{args:?}");
+            let kind = if mode.is_empty() {
+                "processes"
+            } else {
+                "threads"
+            };
+            assert!(
+                stdout.contains(&format!("x with {workers} {kind}\n")),
+                "{stdout}"
+            );
+        }
+    }
+}
+
+#[test]
+fn prints_the_lectures_lines_in_order() {
+    let (_, _, stdout) = sums(&["--n", "1000", "--workers", "2"]);
+    let starts: Vec<&str> = stdout
+        .lines()
+        .map(|l| l.split(':').next().unwrap())
+        .collect();
+    assert_eq!(
+        starts,
+        ["Sequential sum", "CPUs", "Parallel sum", "Speedup"]
+    );
+    assert!(value(&stdout, "CPUs: ").parse::<usize>().unwrap() >= 1);
+    assert!(stdout.lines().next().unwrap().ends_with(" s"));
+}
+
+#[test]
+fn the_seed_makes_the_array_reproducible() {
+    let (a, _, _) = sums(&["--n", "5000", "--seed", "7"]);
+    let (b, _, _) = sums(&["--n", "5000", "--seed", "7", "--threads"]);
+    assert_eq!(a, b);
+    assert_eq!(a, expected_sum(5000, 7));
+}
+
+#[test]
+fn bad_flags_are_refused_before_any_work() {
+    assert_refused(&run(BIN, &["--workers", "0"]), "--workers");
+    assert_refused(&run(BIN, &["--workers", "100000"]), "--workers");
+    assert_refused(&run(BIN, &["--n", "-1"]), "--n");
+    assert_refused(&run(BIN, &["--n", "abc"]), "--n");
+    assert_refused(&run(BIN, &["--n", "0"]), "--n");
+    assert_refused(&run(BIN, &["--seed", "x"]), "--seed");
+}
+
+#[test]
+fn a_killed_worker_ends_the_run_with_a_clear_error() {
+    // 20M numbers: each worker waits for 80 MB through its pipe, long enough
+    // to be found and killed while it still runs.
+    let mut run = Started::new(BIN, &["--n", "20000000", "--workers", "2"], &[]);
+    let workers = run.wait_for_workers(2).expect("the workers start");
+    for &pid in &workers {
+        // A worker may already be gone: the parent kills the rest itself.
+        testkit::signal("KILL", &pid.to_string());
+    }
+    let output = run.finish();
+    assert_worker_failed(&output, "SIGKILL");
+    assert_all_gone(&workers);
+}
+
+#[test]
+fn ctrl_c_stops_the_parent_and_every_worker() {
+    let mut run = Started::new(BIN, &["--n", "20000000", "--workers", "2"], &[]);
+    let workers = run.wait_for_workers(2).expect("the workers start");
+    run.interrupt();
+    let output = run.finish();
+    assert!(!output.status.success());
+    assert_all_gone(&workers);
+}

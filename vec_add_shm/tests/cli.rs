@@ -1,0 +1,113 @@
+//! Runs the real `vec_add_shm` binary and checks its sums and that no run,
+//! however it ends, leaves a file behind.
+
+use std::path::Path;
+
+use rand::rngs::SmallRng;
+use rand::{RngExt, SeedableRng};
+use testkit::{
+    Started, assert_all_gone, assert_refused, assert_worker_failed, entries, fresh_dir, run,
+    run_with_tmp, texts, value,
+};
+
+const BIN: &str = env!("CARGO_BIN_EXE_vec_add_shm");
+const TMP: &str = env!("CARGO_TARGET_TMPDIR");
+
+/// The sum of the array the program draws for `seed`, computed here on its own.
+fn expected_sum(n: usize, seed: u64) -> i64 {
+    let mut rng = SmallRng::seed_from_u64(seed);
+    (0..n).map(|_| rng.random_range(1_i64..100)).sum()
+}
+
+#[test]
+fn every_element_is_summed_for_any_worker_count() {
+    let tmp = fresh_dir(TMP, "vec_add_shm-sums");
+    for (n, workers) in [(1, 1), (10, 3), (1000, 7), (3, 5), (100_003, 4)] {
+        let (n_arg, w_arg) = (n.to_string(), workers.to_string());
+        let args = ["--n", &n_arg, "--workers", &w_arg, "--seed", "42"];
+        let output = run_with_tmp(BIN, &args, &tmp);
+        let (stdout, stderr) = texts(&output);
+        assert!(output.status.success(), "{args:?}: {stderr}");
+        let expected = expected_sum(n, 42).to_string();
+        assert_eq!(value(&stdout, "Sequential sum: "), expected, "{args:?}");
+        assert_eq!(value(&stdout, "Parallel sum: "), expected, "{args:?}");
+        assert!(
+            stdout.ends_with(&format!("x with {workers} processes\n")),
+            "{stdout}"
+        );
+        assert_eq!(
+            entries(&tmp),
+            Vec::<String>::new(),
+            "left behind by {args:?}"
+        );
+    }
+}
+
+#[test]
+fn the_shared_file_can_live_elsewhere_and_is_never_left_there() {
+    let dir = fresh_dir(TMP, "vec_add_shm-dir");
+    let dir_arg = dir.to_str().unwrap();
+    let output = run(BIN, &["--n", "5000", "--seed", "3", "--shm-dir", dir_arg]);
+    assert!(output.status.success(), "{:?}", texts(&output).1);
+    assert_eq!(
+        value(&texts(&output).0, "Parallel sum: "),
+        expected_sum(5000, 3).to_string()
+    );
+    assert_eq!(entries(&dir), Vec::<String>::new());
+
+    let output = run(BIN, &["--n", "10", "--shm-dir", "/no/such/folder"]);
+    let (_, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr.starts_with("error: cannot create an unnamed file in /no/such/folder"));
+}
+
+#[test]
+fn bad_flags_are_refused_before_any_work() {
+    assert_refused(&run(BIN, &["--workers", "0"]), "--workers");
+    assert_refused(&run(BIN, &["--workers", "100000"]), "--workers");
+    assert_refused(&run(BIN, &["--n", "-1"]), "--n");
+    assert_refused(&run(BIN, &["--n", "abc"]), "--n");
+    assert_refused(&run(BIN, &["--n", "0"]), "--n");
+}
+
+/// Starts a run whose one worker sums 400 MB (tens of ms), long enough to be
+/// caught running.
+fn start_long_run(tmp: &Path) -> Started {
+    Started::new(
+        BIN,
+        &["--n", "50000000", "--workers", "1"],
+        &[("TMPDIR", tmp)],
+    )
+}
+
+#[test]
+fn a_killed_worker_ends_the_run_with_a_clear_error_and_no_leftovers() {
+    let tmp = fresh_dir(TMP, "vec_add_shm-kill");
+    // The worker runs for only tens of ms: if it finished before the kill
+    // landed, the run succeeds, and we try again.
+    for _ in 0..5 {
+        let mut run = start_long_run(&tmp);
+        let workers = run.wait_for_workers(1).expect("the worker starts");
+        testkit::signal("KILL", &workers[0].to_string());
+        let output = run.finish();
+        assert_eq!(entries(&tmp), Vec::<String>::new());
+        assert_all_gone(&workers);
+        if !output.status.success() {
+            assert_worker_failed(&output, "SIGKILL");
+            return;
+        }
+    }
+    panic!("the worker always finished before it could be killed");
+}
+
+#[test]
+fn ctrl_c_leaves_no_file_and_no_worker() {
+    let tmp = fresh_dir(TMP, "vec_add_shm-ctrl-c");
+    let mut run = start_long_run(&tmp);
+    let workers = run.wait_for_workers(1).unwrap_or_default();
+    run.interrupt();
+    let output = run.finish();
+    assert!(!output.status.success());
+    assert_all_gone(&workers);
+    assert_eq!(entries(&tmp), Vec::<String>::new());
+}
