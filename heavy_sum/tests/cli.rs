@@ -93,7 +93,7 @@ fn a_killed_worker_ends_the_run_with_a_clear_error() {
     let workers = run.wait_for_workers(2).expect("the workers start");
     for &pid in &workers {
         // A worker may already be gone: the parent kills the rest itself.
-        testkit::signal("KILL", &pid.to_string());
+        testkit::kill(pid);
     }
     assert_worker_failed(&run.finish(), "SIGKILL");
     assert_all_gone(&workers);

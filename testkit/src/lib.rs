@@ -71,10 +71,8 @@ impl Started {
 
     /// Ctrl-C in a terminal: SIGINT to the whole process group.
     pub fn interrupt(&self) {
-        assert!(
-            signal("INT", &format!("-{}", self.pid())),
-            "the run had already ended"
-        );
+        let group = -i32::try_from(self.pid()).expect("pids fit in i32");
+        assert!(signal(libc::SIGINT, group), "the run had already ended");
     }
 
     /// Waits for the end (failing the test if it hangs) and returns the output.
@@ -93,14 +91,17 @@ impl Started {
     }
 }
 
-/// Sends SIG`name` to `target` (a pid, or `-pgid` for a whole group).
+/// Sends signal `sig` (`libc::SIGKILL`, ...) to `pid`, or to the whole
+/// process group `-pid` when `pid` is negative, as the shell's `kill` does.
 /// Returns false if there was no such process (it had already ended).
-pub fn signal(name: &str, target: &str) -> bool {
-    Command::new("bash")
-        .args(["-c", &format!("kill -s {name} -- {target} 2>/dev/null")])
-        .status()
-        .expect("bash runs")
-        .success()
+pub fn signal(sig: i32, pid: i32) -> bool {
+    // SAFETY: kill(2) takes plain integers and touches no memory of ours.
+    unsafe { libc::kill(pid, sig) == 0 }
+}
+
+/// `kill -9 pid`.
+pub fn kill(pid: u32) -> bool {
+    signal(libc::SIGKILL, i32::try_from(pid).expect("pids fit in i32"))
 }
 
 /// The pids whose parent is `parent`, read from /proc.

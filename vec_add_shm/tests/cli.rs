@@ -88,7 +88,7 @@ fn a_killed_worker_ends_the_run_with_a_clear_error_and_no_leftovers() {
     for _ in 0..5 {
         let mut run = start_long_run(&tmp);
         let workers = run.wait_for_workers(1).expect("the worker starts");
-        testkit::signal("KILL", &workers[0].to_string());
+        testkit::kill(workers[0]);
         let output = run.finish();
         assert_eq!(entries(&tmp), Vec::<String>::new());
         assert_all_gone(&workers);

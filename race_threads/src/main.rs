@@ -1,0 +1,146 @@
+//! `threadP.py` in Rust: ten threads each add 1 to one shared counter
+//! 100,000 times.
+//!
+//! In the lecture Python printed `1000000` every run: the GIL lets one thread
+//! run at a time, so the race stays hidden. Rust threads run truly in
+//! parallel, and safe Rust refuses to compile the Python version at all:
+//!
+//! ```text
+//! let mut x = 0;
+//! thread::scope(|s| {
+//!     for _ in 0..10 {
+//!         s.spawn(|| for _ in 0..100_000 { x += 1 });
+//!     }
+//! });
+//! error[E0499]: cannot borrow `x` as mutable more than once at a time
+//! ```
+//!
+//! (`tests/compile_fail.rs` checks that it still does not compile.) So the
+//! counter must be shared explicitly. This program runs three counters, all
+//! threads released together by a `Barrier` so that they really overlap:
+//!
+//! ```text
+//! load then store: 287146 of 1000000, time = 0.017 s
+//! fetch_add:       1000000 of 1000000, time = 0.019 s
+//! Mutex:           1000000 of 1000000, time = 0.050 s
+//! ```
+//!
+//! The first is Python's `x += 1` made of two atomic steps, read x, then
+//! write x + 1: another thread's write in between is lost, so on a multi-core
+//! machine the count is usually short, by a different amount every run.
+//! `fetch_add` makes the read-modify-write one indivisible step; a `Mutex`
+//! holds a lock around it. Both are exact every time; the times show the price.
+
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Barrier, Mutex};
+use std::thread;
+use std::time::Duration;
+
+use clap::Parser;
+
+/// Threads racing on one counter, and two fixes (threadP.py).
+#[derive(Parser)]
+struct Args {
+    /// Threads, each incrementing the shared counter
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=256))]
+    workers: u16,
+    /// Increments per thread
+    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000), allow_hyphen_values = true)]
+    iters: u64,
+}
+
+/// Python's `x += 1`: read x, then write x + 1, as two separate steps.
+fn increment(x: &AtomicU64, iters: u64) {
+    for _ in 0..iters {
+        let value = x.load(Relaxed);
+        x.store(value + 1, Relaxed);
+    }
+}
+
+/// The lock-free fix: read, add and write in one indivisible step.
+fn increment_fetch_add(x: &AtomicU64, iters: u64) {
+    for _ in 0..iters {
+        x.fetch_add(1, Relaxed);
+    }
+}
+
+/// The locking fix: hold the lock across the read-modify-write.
+fn increment_locked(x: &Mutex<u64>, iters: u64) {
+    for _ in 0..iters {
+        *x.lock().expect("no thread panics while holding the lock") += 1;
+    }
+}
+
+fn main() {
+    let args = Args::parse();
+    let (workers, iters) = (usize::from(args.workers), args.iters);
+    let total = u64::from(args.workers) * iters;
+
+    let x = AtomicU64::new(0);
+    let time = run_together(workers, || increment(&x, iters));
+    report("load then store:", x.into_inner(), total, time);
+
+    let x = AtomicU64::new(0);
+    let time = run_together(workers, || increment_fetch_add(&x, iters));
+    report("fetch_add:      ", x.into_inner(), total, time);
+
+    let x = Mutex::new(0);
+    let time = run_together(workers, || increment_locked(&x, iters));
+    let count = x
+        .into_inner()
+        .expect("no thread panics while holding the lock");
+    report("Mutex:          ", count, total, time);
+}
+
+/// `threads = [Thread(target=f) ...]; start(); join()`, with a Barrier so
+/// that every thread starts counting at the same moment.
+fn run_together(workers: usize, f: impl Fn() + Sync) -> Duration {
+    let barrier = Barrier::new(workers);
+    let ((), time) = timing::time(|| {
+        thread::scope(|s| {
+            for _ in 0..workers {
+                s.spawn(|| {
+                    barrier.wait();
+                    f();
+                });
+            }
+        });
+    });
+    time
+}
+
+fn report(label: &str, count: u64, total: u64, time: Duration) {
+    println!(
+        "{label} {count} of {total}, time = {:.3} s",
+        time.as_secs_f64()
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_thread_never_loses_an_update() {
+        let x = AtomicU64::new(0);
+        run_together(1, || increment(&x, 1000));
+        assert_eq!(x.into_inner(), 1000);
+    }
+
+    #[test]
+    fn the_fixes_are_exact_with_many_threads() {
+        let x = AtomicU64::new(0);
+        run_together(8, || increment_fetch_add(&x, 10_000));
+        assert_eq!(x.into_inner(), 80_000);
+        let m = Mutex::new(0);
+        run_together(8, || increment_locked(&m, 10_000));
+        assert_eq!(m.into_inner().unwrap(), 80_000);
+    }
+
+    #[test]
+    fn the_racy_count_never_exceeds_the_total() {
+        let x = AtomicU64::new(0);
+        run_together(8, || increment(&x, 10_000));
+        assert!((1..=80_000).contains(&x.into_inner()));
+    }
+}

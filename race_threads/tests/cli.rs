@@ -1,0 +1,63 @@
+//! Runs the real `race_threads` binary and checks what must always hold.
+
+use testkit::{assert_refused, run, texts};
+
+const BIN: &str = env!("CARGO_BIN_EXE_race_threads");
+
+/// Each line's (label, count, total): "fetch_add: 1000 of 1000, time = ...".
+fn counts(stdout: &str) -> Vec<(String, u64, u64)> {
+    stdout
+        .lines()
+        .map(|line| {
+            let (label, rest) = line.split_once(':').expect("label: count of total");
+            let words: Vec<&str> = rest.split_whitespace().collect();
+            assert_eq!(words[1], "of", "{line}");
+            let total = words[2].trim_end_matches(',').parse().expect("total");
+            (label.to_owned(), words[0].parse().expect("count"), total)
+        })
+        .collect()
+}
+
+#[test]
+fn the_fixes_are_exact_and_the_race_stays_in_bounds() {
+    for (workers, iters) in [(1, 1), (2, 1000), (10, 5000), (7, 33)] {
+        let (w, i) = (workers.to_string(), iters.to_string());
+        let output = run(BIN, &["--workers", &w, "--iters", &i]);
+        let (stdout, stderr) = texts(&output);
+        assert!(output.status.success(), "{stderr}");
+        let total = workers * iters;
+        let lines = counts(&stdout);
+        let labels: Vec<&str> = lines.iter().map(|(l, _, _)| l.as_str()).collect();
+        assert_eq!(labels, ["load then store", "fetch_add", "Mutex"]);
+        for (label, count, printed_total) in &lines {
+            assert_eq!(*printed_total, total, "{label}");
+            if label == "load then store" {
+                // Updates may be lost, but never invented, and the first stays.
+                assert!((1..=total).contains(count), "{count} of {total}");
+            } else {
+                assert_eq!(*count, total, "{label}");
+            }
+        }
+    }
+}
+
+#[test]
+fn defaults_are_the_lectures_ten_threads_of_100000() {
+    let output = run(BIN, &[]);
+    let stdout = texts(&output).0;
+    assert!(
+        counts(&stdout)
+            .iter()
+            .all(|(_, _, total)| *total == 1_000_000),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn bad_flags_are_refused_before_any_work() {
+    assert_refused(&run(BIN, &["--workers", "0"]), "--workers");
+    assert_refused(&run(BIN, &["--workers", "100000"]), "--workers");
+    assert_refused(&run(BIN, &["--iters", "-1"]), "--iters");
+    assert_refused(&run(BIN, &["--iters", "abc"]), "--iters");
+    assert_refused(&run(BIN, &["--iters", "0"]), "--iters");
+}
