@@ -35,8 +35,8 @@ struct Args {
     /// Worker processes, each incrementing the shared counter
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
     workers: u16,
-    /// Increments per process
-    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..=2_000_000), allow_hyphen_values = true)]
+    /// Increments per process (at most 8,000,000: 256 x that still fits the i32 counter)
+    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..=8_000_000), allow_hyphen_values = true)]
     iters: u32,
     /// Run as a worker on the shared counter given as stdin
     #[arg(long, hide = true, value_name = "HOW")]
