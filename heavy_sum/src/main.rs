@@ -5,13 +5,15 @@
 //! The lesson: processes pay off when the work per element outweighs the
 //! cost of sending the element. The lecture (32 CPUs) printed
 //! `Speedup: 2.69x with 32 processes`, because Python spends ~150 ns on each
-//! element. Rust spends a few ns, less than sending 8 bytes through a pipe, so
-//! here the processes lose and the threads (`--threads`) win:
+//! element. Rust spends about 9 ns, no more than sending 8 bytes through a
+//! pipe, so here the processes lose (0.5x) and the threads win (one run of
+//! `--threads` on a 2-core machine):
 //!
 //! ```text
-//! Sequential sum: 792636.75, time = 0.005 s
-//! Parallel sum: 792636.75, time = 0.002 s
-//! Speedup: 1.90x with 2 threads
+//! Sequential sum: 792557.66, time = 0.009 s
+//! Parallel sum: 792557.66, time = 0.005 s
+//! Speedup: 1.66x with 2 threads
+//! Difference: 2.2e-8 (the parallel sum adds in another order)
 //! ```
 //!
 //! What Rust changes: threads borrow their chunk and run at once (no GIL),

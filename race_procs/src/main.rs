@@ -3,11 +3,12 @@
 //!
 //! The lesson: separate processes really run at once, and `counter.value += 1`
 //! is a get and then a set, so updates are lost. The lecture printed 170066,
-//! 170233, 169227 and 169344 for 1000000. Here, on a multi-core machine:
+//! 170233, 169227 and 169344 for 1000000. Here (one run on a 2-core machine;
+//! the count changes every run):
 //!
 //! ```text
-//! 532817
-//! lost 467183 of 1000000 updates
+//! 861132
+//! lost 138868 of 1000000 updates
 //! ```
 //!
 //! What Rust changes: `mp.Value('i', 0)` becomes an `AtomicI32` in a mapped
