@@ -127,7 +127,7 @@ fn worker(args: &Args) -> Result<()> {
 /// A pool of threads: each takes the next interval until none is left.
 fn map_in_threads(intervals: &[f64], workers: usize, reps: u32) -> Vec<f64> {
     let next = AtomicUsize::new(0);
-    let answers = thread::scope(|s| {
+    let answers: Vec<Vec<(usize, f64)>> = thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 s.spawn(|| {
@@ -143,11 +143,10 @@ fn map_in_threads(intervals: &[f64], workers: usize, reps: u32) -> Vec<f64> {
                 })
             })
             .collect();
-        let answers: Vec<Vec<(usize, f64)>> = handles
+        handles
             .into_iter()
             .map(|h| h.join().expect("slow_integrate_sin cannot panic"))
-            .collect();
-        answers
+            .collect()
     });
     in_input_order(intervals.len(), answers)
 }
@@ -161,15 +160,17 @@ fn map_in_processes(intervals: &[f64], workers: usize, args: &Args) -> Result<Ve
         pool.0.push(start_worker(args)?);
     }
     let next = &AtomicUsize::new(0);
-    let answers = thread::scope(|s| {
-        let handles: Vec<_> = (pool.0.iter_mut().enumerate())
+    let answers: Vec<Result<Vec<(usize, f64)>>> = thread::scope(|s| {
+        let handles: Vec<_> = pool
+            .0
+            .iter_mut()
+            .enumerate()
             .map(|(i, child)| s.spawn(move || feed(i, child, intervals, next)))
             .collect();
-        let answers: Vec<Result<Vec<(usize, f64)>>> = handles
+        handles
             .into_iter()
             .map(|h| h.join().expect("feed cannot panic"))
-            .collect();
-        answers
+            .collect()
     });
     let answers = answers.into_iter().collect::<Result<_>>()?;
     Ok(in_input_order(intervals.len(), answers))

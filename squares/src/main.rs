@@ -115,7 +115,7 @@ fn worker(args: &Args) -> Result<()> {
 /// A pool of threads: each takes the next number until none is left.
 fn map_in_threads(numbers: &[u64], workers: usize, sleep: Duration) -> Vec<u64> {
     let next = AtomicUsize::new(0);
-    let answers = thread::scope(|s| {
+    let answers: Vec<Vec<(usize, u64)>> = thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 s.spawn(|| {
@@ -129,11 +129,10 @@ fn map_in_threads(numbers: &[u64], workers: usize, sleep: Duration) -> Vec<u64> 
                 })
             })
             .collect();
-        let answers: Vec<Vec<(usize, u64)>> = handles
+        handles
             .into_iter()
             .map(|h| h.join().expect("compute_square cannot panic"))
-            .collect();
-        answers
+            .collect()
     });
     in_input_order(numbers.len(), answers)
 }
@@ -147,15 +146,17 @@ fn map_in_processes(numbers: &[u64], workers: usize, args: &Args) -> Result<Vec<
         pool.0.push(start_worker(args)?);
     }
     let next = &AtomicUsize::new(0);
-    let answers = thread::scope(|s| {
-        let handles: Vec<_> = (pool.0.iter_mut().enumerate())
+    let answers: Vec<Result<Vec<(usize, u64)>>> = thread::scope(|s| {
+        let handles: Vec<_> = pool
+            .0
+            .iter_mut()
+            .enumerate()
             .map(|(i, child)| s.spawn(move || feed(i, child, numbers, next)))
             .collect();
-        let answers: Vec<Result<Vec<(usize, u64)>>> = handles
+        handles
             .into_iter()
             .map(|h| h.join().expect("feed cannot panic"))
-            .collect();
-        answers
+            .collect()
     });
     let answers = answers.into_iter().collect::<Result<_>>()?;
     Ok(in_input_order(numbers.len(), answers))
