@@ -15,17 +15,20 @@
 //! scipy's default tolerance. Like `Pool.map`, each worker is long-lived and
 //! takes the next interval as soon as it has answered the last, and the
 //! results come back in input order. A worker is this same program started
-//! with a hidden `--worker`: it reads intervals on stdin and answers on
-//! stdout, as text that parses back to the very same f64, so the comparison
-//! is exact. `--threads` runs the same pool with threads. If a worker dies,
-//! the run ends with an error naming it (Python's `Pool` would wait forever).
+//! with a hidden `--worker`: it reads `TASK X` lines on stdin and answers
+//! `TASK RESULT`, as text that parses back to the very same f64, so the
+//! comparison is exact. `--threads` runs the same pool with threads. If a worker dies,
+//! the run ends at once with an error naming it (Python's `Pool` would wait forever).
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{self, BufRead, BufReader, Write};
 use std::process::{Child, Command, ExitCode, Stdio};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
+use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, bail, ensure};
 use clap::Parser;
 
 /// scipy's `quad` default absolute tolerance (`epsabs=1.49e-8`).
@@ -47,9 +50,9 @@ struct Args {
     /// Use a pool of threads instead of processes
     #[arg(long)]
     threads: bool,
-    /// Run as a pool worker: integrate for each interval read on stdin
-    #[arg(long, hide = true)]
-    worker: bool,
+    /// Run as a pool worker of process PARENT: answer `TASK RESULT` to each `TASK X` on stdin
+    #[arg(long, hide = true, value_name = "PARENT")]
+    worker: Option<u32>,
 }
 
 /// Repeat the integration `reps` times to simulate a heavy workload.
@@ -64,17 +67,19 @@ fn slow_integrate_sin(x: f64, reps: u32) -> f64 {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let result = if args.worker {
-        worker(&args)
-    } else {
-        run(&args)
+    let result = match args.worker {
+        Some(parent) => worker(parent, &args),
+        None => run(&args),
     };
-    // Any failure ends in one line, like clap's errors, and exit code 1.
-    if let Err(err) = result {
-        eprintln!("error: {err:#}");
-        return ExitCode::FAILURE;
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        // `| head` stopped reading, or a worker's parent has gone: nobody to tell.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
     }
-    ExitCode::SUCCESS
 }
 
 /// The notebook cell.
@@ -83,6 +88,7 @@ fn run(args: &Args) -> Result<()> {
     for i in 1..=args.tasks {
         intervals.push(0.1 * f64::from(i));
     }
+    let mut out = io::stdout();
 
     // Sequential computation
     let (results_seq, time) = timing::time(|| {
@@ -92,159 +98,219 @@ fn run(args: &Args) -> Result<()> {
         }
         results_seq
     });
-    println!("Sequential time: {:.4} seconds", time.as_secs_f64());
+    writeln!(out, "Sequential time: {:.4} seconds", time.as_secs_f64())?;
 
     // Parallel computation
     let workers = usize::from(args.workers);
     let (results_par, time) = timing::time(|| {
         if args.threads {
-            Ok(map_in_threads(&intervals, workers, args.reps))
+            map_in_threads(&intervals, workers, args.reps)
         } else {
             map_in_processes(&intervals, workers, args)
         }
     });
     let results_par = results_par?;
-    println!("Parallel time: {:.4} seconds", time.as_secs_f64());
+    writeln!(out, "Parallel time: {:.4} seconds", time.as_secs_f64())?;
 
-    println!("Results are the same: {}", results_seq == results_par);
+    writeln!(out, "Results are the same: {}", results_seq == results_par)?;
     Ok(())
 }
 
-/// The worker side: integrate for every interval read on stdin, one answer a
-/// line, written with `{:?}`: the shortest text that parses back to the same f64.
-fn worker(args: &Args) -> Result<()> {
-    for line in std::io::stdin().lines() {
+/// The worker side: answer `TASK RESULT` to every `TASK X` read on stdin,
+/// until the parent closes it. `{}` writes the shortest text that parses
+/// back to the very same f64.
+fn worker(parent: u32, args: &Args) -> Result<()> {
+    watch_parent(parent)?;
+    let mut out = io::stdout();
+    for line in io::stdin().lines() {
         let line = line.context("worker: cannot read a task")?;
-        let x = line
-            .trim()
-            .parse()
-            .with_context(|| format!("worker: bad task {line:?}"))?;
-        println!("{:?}", slow_integrate_sin(x, args.reps)); // flushed at each newline
+        let (task, x) = pair::<usize, f64>(&line)
+            .filter(|(_, x)| x.is_finite())
+            .with_context(|| format!("worker: {line:?} is not a task `TASK X` with a finite X"))?;
+        writeln!(out, "{task} {}", slow_integrate_sin(x, args.reps))?;
     }
     Ok(())
 }
 
 /// A pool of threads: each takes the next interval until none is left.
-fn map_in_threads(intervals: &[f64], workers: usize, reps: u32) -> Vec<f64> {
+fn map_in_threads(intervals: &[f64], workers: usize, reps: u32) -> Result<Vec<f64>> {
     let next = AtomicUsize::new(0);
-    let answers: Vec<Vec<(usize, f64)>> = thread::scope(|s| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut done = Vec::new();
+    let results = Mutex::new(vec![0.0; intervals.len()]);
+    thread::scope(|s| -> Result<()> {
+        for _ in 0..workers {
+            thread::Builder::new()
+                .spawn_scoped(s, || {
                     loop {
-                        let index = next.fetch_add(1, Relaxed);
-                        let Some(&x) = intervals.get(index) else {
-                            break;
-                        };
-                        done.push((index, slow_integrate_sin(x, reps)));
+                        let task = next.fetch_add(1, Relaxed);
+                        let Some(&x) = intervals.get(task) else { break };
+                        let result = slow_integrate_sin(x, reps);
+                        results.lock().expect("no thread panics holding it")[task] = result;
                     }
-                    done
                 })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("slow_integrate_sin cannot panic"))
-            .collect()
-    });
-    in_input_order(intervals.len(), answers)
-}
-
-/// `with Pool(workers) as pool: pool.map(slow_integrate_sin, intervals)`: start the
-/// worker processes, and feed each one from its own thread here, the next
-/// interval as soon as it has answered the last.
-fn map_in_processes(intervals: &[f64], workers: usize, args: &Args) -> Result<Vec<f64>> {
-    let mut pool = Workers(Vec::new());
-    for _ in 0..workers {
-        pool.0.push(start_worker(args)?);
-    }
-    let next = &AtomicUsize::new(0);
-    let answers: Vec<Result<Vec<(usize, f64)>>> = thread::scope(|s| {
-        let handles: Vec<_> = pool
-            .0
-            .iter_mut()
-            .enumerate()
-            .map(|(i, child)| s.spawn(move || feed(i, child, intervals, next)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("feed cannot panic"))
-            .collect()
-    });
-    let answers = answers.into_iter().collect::<Result<_>>()?;
-    Ok(in_input_order(intervals.len(), answers))
-}
-
-/// Sends worker `i` task after task until none is left, reading each answer
-/// before taking the next task. Returns (index, result) pairs.
-fn feed(
-    i: usize,
-    child: &mut Child,
-    intervals: &[f64],
-    next: &AtomicUsize,
-) -> Result<Vec<(usize, f64)>> {
-    let mut to_worker = child.stdin.take().expect("stdin is piped");
-    let mut from_worker = BufReader::new(child.stdout.take().expect("stdout is piped"));
-    let mut done = Vec::new();
-    loop {
-        let index = next.fetch_add(1, Relaxed);
-        let Some(&x) = intervals.get(index) else {
-            break;
-        };
-        let mut answer = String::new();
-        let sent = writeln!(to_worker, "{x:?}").and_then(|()| from_worker.read_line(&mut answer));
-        if !matches!(sent, Ok(n) if n > 0) {
-            // The worker is gone: hand out no more tasks, and say how it ended.
-            next.store(intervals.len(), Relaxed);
-            let status = child
-                .wait()
-                .with_context(|| format!("cannot wait for worker {i}"))?;
-            bail!("worker {i} failed: {status}, with task {x} unanswered");
+                .context("cannot start a thread")?;
         }
-        let integral = answer.trim().parse();
-        done.push((
-            index,
-            integral.with_context(|| format!("worker {i} answered {answer:?}, not a number"))?,
-        ));
-    }
-    drop(to_worker); // end of input: the worker's loop ends and it exits
-    let status = child
-        .wait()
-        .with_context(|| format!("cannot wait for worker {i}"))?;
-    if !status.success() {
-        bail!("worker {i} failed: {status}");
-    }
-    Ok(done)
+        Ok(())
+    })?;
+    Ok(results.into_inner().expect("no thread panics holding it"))
 }
 
-/// Puts the (index, result) pairs that the workers return back in input order.
-fn in_input_order(len: usize, answers: Vec<Vec<(usize, f64)>>) -> Vec<f64> {
-    let mut results = vec![0.0; len];
-    for (index, result) in answers.into_iter().flatten() {
-        results[index] = result;
+/// `with Pool(workers) as pool: pool.map(slow_integrate_sin, intervals)`:
+/// each worker gets a task, and then the next one as soon as it has answered.
+fn map_in_processes(intervals: &[f64], workers: usize, args: &Args) -> Result<Vec<f64>> {
+    let mut procs = Procs::new();
+    for _ in 0..workers.min(intervals.len()) {
+        procs.start(worker_command(args)?)?;
     }
-    results
+    let mut tasks = intervals.iter().enumerate();
+    let mut given = Vec::new(); // the task each worker is working on
+    for i in 0..procs.children.len() {
+        given.push(give(&mut procs.children[i], tasks.next()));
+    }
+    let mut results = vec![0.0; intervals.len()];
+    for _ in intervals {
+        let (i, answer) = procs.next_line()?; // whichever worker answers first
+        let (task, result) = pair(&answer)
+            .filter(|&(task, _)| Some(task) == given[i])
+            .with_context(|| format!("worker {i} answered {answer:?} to task {:?}", given[i]))?;
+        results[task] = result;
+        given[i] = give(&mut procs.children[i], tasks.next());
+    }
+    // The `with` block ends: closing their stdin tells the workers to exit.
+    for worker in &mut procs.children {
+        drop(worker.stdin.take());
+    }
+    procs.join()?;
+    Ok(results)
 }
 
-/// Starts this same program as a pool worker.
-fn start_worker(args: &Args) -> Result<Child> {
+/// Sends a worker its next task, if one is left, and says which.
+fn give(worker: &mut Child, task: Option<(usize, &f64)>) -> Option<usize> {
+    let (task, x) = task?;
+    let stdin = worker.stdin.as_mut().expect("stdin is piped");
+    // A worker that has died cannot take it: `next_line` reports its end.
+    let _ = writeln!(stdin, "{task} {x}");
+    Some(task)
+}
+
+/// Two numbers on one line, `A B`.
+fn pair<A: std::str::FromStr, B: std::str::FromStr>(line: &str) -> Option<(A, B)> {
+    let (a, b) = line.trim().split_once(' ')?;
+    Some((a.parse().ok()?, b.parse().ok()?))
+}
+
+/// This same program as a pool worker, its tasks and answers through pipes.
+fn worker_command(args: &Args) -> Result<Command> {
     let exe = std::env::current_exe().context("cannot find this program to start a worker")?;
-    Command::new(exe)
-        .args(["--worker", "--reps", &args.reps.to_string()])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .context("cannot start a worker process")
+    let mut command = Command::new(exe);
+    command
+        .args(["--worker", &std::process::id().to_string()])
+        .args(["--reps", &args.reps.to_string()])
+        .stdin(Stdio::piped());
+    Ok(command)
 }
 
-/// Worker processes still running when this is dropped (an error cut the run
-/// short) are killed and reaped: no worker outlives the run.
-struct Workers(Vec<Child>);
+/// Ends this worker, quietly, as soon as its parent has gone (killed, Ctrl-C,
+/// stopped from an IDE), whatever the worker is doing: no worker outlives its
+/// run. The parent passed its pid, so a worker whose parent died before it
+/// even started sees that at the first look.
+fn watch_parent(parent: u32) -> Result<()> {
+    thread::Builder::new()
+        .spawn(move || {
+            while is_parent(parent) {
+                thread::sleep(Duration::from_millis(50));
+            }
+            std::process::exit(1);
+        })
+        .context("worker: cannot start a thread to watch its parent")?;
+    Ok(())
+}
 
-impl Drop for Workers {
+/// Is `parent` still this process's parent? An orphan gets a new one.
+#[cfg(unix)]
+fn is_parent(parent: u32) -> bool {
+    std::os::unix::process::parent_id() == parent
+}
+
+/// Was this a write to a pipe whose reader has gone (`| head`, or a dead parent)?
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.downcast_ref::<io::Error>()
+        .is_some_and(|err| err.kind() == io::ErrorKind::BrokenPipe)
+}
+
+/// The worker processes of this run (`procs` in the Python). A thread per
+/// worker reads its stdout and passes each line on as it comes, so the parent
+/// hears from whichever worker answers, or ends, first. Dropping `Procs` kills
+/// and reaps every worker still running: whatever goes wrong, none is left.
+struct Procs {
+    children: Vec<Child>,
+    running: usize,
+    lines: Receiver<(usize, Option<String>)>,
+    sender: Sender<(usize, Option<String>)>,
+}
+
+impl Procs {
+    fn new() -> Procs {
+        let (sender, lines) = mpsc::channel();
+        let children = Vec::new();
+        Procs { children, running: 0, lines, sender }
+    }
+
+    /// Starts `command` as the next worker, with a thread reading its stdout.
+    fn start(&mut self, mut command: Command) -> Result<&mut Child> {
+        let i = self.children.len();
+        let child = command.stdout(Stdio::piped()).spawn();
+        self.children.push(child.context("cannot start a worker process")?);
+        let stdout = self.children[i].stdout.take().expect("stdout is piped");
+        let sender = self.sender.clone();
+        thread::Builder::new()
+            .spawn(move || {
+                for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                    let _ = sender.send((i, Some(line)));
+                }
+                let _ = sender.send((i, None)); // its stdout closed: it has ended
+            })
+            .context("cannot start a thread to read a worker's answers")?;
+        self.running += 1;
+        Ok(&mut self.children[i])
+    }
+
+    /// The next line any worker prints, and which worker printed it. A worker
+    /// that fails first is an error that names it and says how it ended.
+    fn next_line(&mut self) -> Result<(usize, String)> {
+        while self.running > 0 {
+            match self.lines.recv().expect("Procs holds a sender") {
+                (i, Some(line)) => return Ok((i, line)),
+                (i, None) => self.ended(i)?,
+            }
+        }
+        bail!("the workers ended without answering")
+    }
+
+    /// `for p in procs: p.join()`, in whatever order they end: one that
+    /// fails, or prints anything more, ends the run at once.
+    fn join(&mut self) -> Result<()> {
+        while self.running > 0 {
+            match self.lines.recv().expect("Procs holds a sender") {
+                (i, Some(line)) => bail!("worker {i} answered {line:?}, unasked"),
+                (i, None) => self.ended(i)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Worker `i` has closed its stdout: reap it, and fail if it failed.
+    fn ended(&mut self, i: usize) -> Result<()> {
+        self.running -= 1;
+        let status = self.children[i].wait();
+        let status = status.with_context(|| format!("cannot wait for worker {i}"))?;
+        ensure!(status.success(), "worker {i} failed: {status}");
+        Ok(())
+    }
+}
+
+impl Drop for Procs {
     fn drop(&mut self) {
-        for child in &mut self.0 {
+        for child in &mut self.children {
             let _ = child.kill(); // Ok(()) for a child that has already exited
             let _ = child.wait();
         }
@@ -277,34 +343,24 @@ mod tests {
             .map(|&x| slow_integrate_sin(x, 3))
             .collect();
         for workers in [1, 4, 30] {
-            assert_eq!(map_in_threads(&intervals, workers, 3), expected);
+            assert_eq!(map_in_threads(&intervals, workers, 3).unwrap(), expected);
         }
+    }
+
+    #[test]
+    fn a_task_needs_a_finite_interval() {
+        assert_eq!(pair::<usize, f64>("2 0.5"), Some((2, 0.5)));
+        assert!(pair::<usize, f64>("2 inf").is_some_and(|(_, x)| !x.is_finite()));
+        assert_eq!(pair::<usize, f64>("0.5"), None);
     }
 
     #[test]
     fn the_answer_text_parses_back_to_the_same_f64() {
         let value = slow_integrate_sin(1.3, 7);
         assert_eq!(
-            format!("{value:?}").parse::<f64>().unwrap().to_bits(),
+            format!("{value}").parse::<f64>().unwrap().to_bits(),
             value.to_bits()
         );
     }
 
-    #[cfg(unix)]
-    #[test]
-    fn a_worker_that_dies_is_named_and_not_waited_for() {
-        let mut dead = Command::new("sh")
-            .args(["-c", "exit 3"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let next = AtomicUsize::new(0);
-        let err = feed(2, &mut dead, &[0.5, 0.25], &next).unwrap_err();
-        assert_eq!(
-            format!("{err:#}"),
-            "worker 2 failed: exit status: 3, with task 0.5 unanswered"
-        );
-        assert_eq!(next.load(Relaxed), 2, "no more tasks are handed out");
-    }
 }
