@@ -20,10 +20,12 @@
 //! and the parallel sum is checked against the sequential one within the
 //! rounding that adding in another order can cause.
 
-use std::io::{Read, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::num::NonZero;
 use std::process::{Child, Command, ExitCode, Stdio};
-use std::{env, thread};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::thread;
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail, ensure};
 use clap::Parser;
@@ -34,7 +36,7 @@ use rand::{RngExt, SeedableRng};
 #[derive(Parser)]
 struct Args {
     /// How many random floats in [0, 1) to sum
-    #[arg(long, default_value_t = 1_000_000, value_parser = positive, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 1_000_000, value_parser = size, allow_hyphen_values = true)]
     n: usize,
     /// Worker processes (or threads with --threads) [default: all CPUs]
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
@@ -45,9 +47,9 @@ struct Args {
     /// Seed for the random numbers, to get the same array every run
     #[arg(long)]
     seed: Option<u64>,
-    /// Run as a worker: read LEN f64 from stdin, print their heavy sum
-    #[arg(long, hide = true, value_name = "LEN")]
-    worker: Option<usize>,
+    /// Run as a worker of process PARENT: print the heavy sum of the f64s on stdin
+    #[arg(long, hide = true, value_name = "PARENT")]
+    worker: Option<u32>,
 }
 
 /// The work each worker does, as in the Python: `s += x*x + math.sin(x)`.
@@ -62,28 +64,29 @@ fn heavy_sum(subarray: &[f64]) -> f64 {
 fn main() -> ExitCode {
     let args = Args::parse();
     let result = match args.worker {
-        Some(len) => worker(len),
+        Some(parent) => worker(parent),
         None => run(&args),
     };
-    // Any failure ends in one line, like clap's errors, and exit code 1.
-    if let Err(err) = result {
-        eprintln!("error: {err:#}");
-        return ExitCode::FAILURE;
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        // `| head` stopped reading, or a worker's parent has gone: nobody to tell.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
     }
-    ExitCode::SUCCESS
 }
 
 /// The Python script's main block.
 fn run(args: &Args) -> Result<()> {
     let n = args.n;
     let arr = random_array(n, args.seed)?;
+    let mut out = io::stdout();
 
     // Sequential
     let (seq_sum, seq_time) = timing::time(|| heavy_sum(&arr));
-    println!(
-        "Sequential sum: {seq_sum:.2}, time = {:.3} s",
-        seq_time.as_secs_f64()
-    );
+    writeln!(out, "Sequential sum: {seq_sum:.2}, time = {:.3} s", seq_time.as_secs_f64())?;
 
     // Parallel
     let num_procs = args.workers.map_or_else(
@@ -96,31 +99,23 @@ fn run(args: &Args) -> Result<()> {
         .collect();
     let (partial_sums, par_time) = timing::time(|| {
         if args.threads {
-            Ok(sum_in_threads(&chunks))
+            sum_in_threads(&chunks)
         } else {
             sum_in_processes(&chunks)
         }
     });
     let par_sum: f64 = partial_sums?.iter().sum();
-    println!(
-        "Parallel sum: {par_sum:.2}, time = {:.3} s",
-        par_time.as_secs_f64()
-    );
+    writeln!(out, "Parallel sum: {par_sum:.2}, time = {:.3} s", par_time.as_secs_f64())?;
     let kind = if args.threads { "threads" } else { "processes" };
-    println!(
-        "Speedup: {:.2}x with {num_procs} {kind}",
-        seq_time.as_secs_f64() / par_time.as_secs_f64()
-    );
+    let speedup = seq_time.as_secs_f64() / par_time.as_secs_f64();
+    writeln!(out, "Speedup: {speedup:.2}x with {num_procs} {kind}")?;
 
     // Every term is >= 0, so adding in another order changes each sum by at
     // most n * EPSILON * sum: the two may differ by twice that, never more.
     let difference = (par_sum - seq_sum).abs();
-    println!("Difference: {difference:.1e} (the parallel sum adds in another order)");
+    writeln!(out, "Difference: {difference:.1e} (the parallel sum adds in another order)")?;
     let bound = 2.0 * n as f64 * f64::EPSILON * seq_sum;
-    ensure!(
-        difference <= bound,
-        "parallel sum {par_sum} is too far from {seq_sum}"
-    );
+    ensure!(difference <= bound, "parallel sum {par_sum} is too far from {seq_sum}");
     Ok(())
 }
 
@@ -138,128 +133,201 @@ fn random_array(n: usize, seed: Option<u64>) -> Result<Vec<f64>> {
 }
 
 /// Threads borrow their chunk: no copy, and all of them run at once.
-fn sum_in_threads(chunks: &[&[f64]]) -> Vec<f64> {
+fn sum_in_threads(chunks: &[&[f64]]) -> Result<Vec<f64>> {
     thread::scope(|s| {
-        let handles: Vec<_> = chunks
-            .iter()
-            .map(|chunk| s.spawn(|| heavy_sum(chunk)))
-            .collect();
-        handles
+        let mut handles = Vec::new();
+        for chunk in chunks {
+            let handle = thread::Builder::new().spawn_scoped(s, || heavy_sum(chunk));
+            handles.push(handle.context("cannot start a thread")?);
+        }
+        Ok(handles
             .into_iter()
             .map(|h| h.join().expect("heavy_sum cannot panic"))
-            .collect()
+            .collect())
     })
 }
 
-/// `pool.map(heavy_sum, chunks)`: one process per chunk, the chunk copied
-/// through its stdin, the partial sum read back from its stdout.
+/// `pool.map(heavy_sum, chunks)`: a worker process per chunk, the chunk
+/// copied through its stdin, the partial sum read back from its stdout.
 fn sum_in_processes(chunks: &[&[f64]]) -> Result<Vec<f64>> {
-    let mut workers = Workers(Vec::new());
-    for chunk in chunks {
-        workers.0.push(start_worker(chunk.len())?);
+    let mut procs = Procs::new();
+    for _ in chunks {
+        procs.start(worker_command()?)?;
     }
-    for (i, (child, chunk)) in workers.0.iter_mut().zip(chunks).enumerate() {
-        let mut stdin = child.stdin.take().expect("stdin is piped");
-        if let Err(err) = stdin.write_all(as_bytes(chunk)) {
-            // The pipe broke because the worker died: say how it ended.
-            answer(i, child)?;
-            return Err(err).with_context(|| format!("cannot send worker {i} its chunk"));
-        }
-        // Dropping stdin closes the pipe: the worker has its whole chunk.
+    for (worker, chunk) in procs.children.iter_mut().zip(chunks) {
+        let mut stdin = worker.stdin.take().expect("stdin is piped");
+        // The copy. (A worker that has died cannot take it: `next_line`
+        // reports its end.) Dropping stdin closes the pipe: that is the end.
+        let _ = stdin.write_all(bytemuck::cast_slice(chunk));
     }
-    let mut partial_sums = Vec::new();
-    for (i, child) in workers.0.iter_mut().enumerate() {
-        partial_sums.push(answer(i, child)?);
+    let mut partial_sums = vec![0.0; chunks.len()];
+    for _ in chunks {
+        let (i, answer) = procs.next_line()?; // whichever worker answers first
+        partial_sums[i] = answer
+            .parse()
+            .with_context(|| format!("worker {i} answered {answer:?}, not a number"))?;
     }
+    procs.join()?;
     Ok(partial_sums)
 }
 
-/// The worker side: read `len` numbers from stdin, print their heavy sum.
-///
-/// The chunk is read block by block into one reused buffer: the copy through
-/// the pipe is the lesson, while a fresh buffer as large as the chunk would
-/// only add page faults.
-fn worker(len: usize) -> Result<()> {
-    let mut stdin = std::io::stdin().lock();
+/// The worker side: the heavy sum of the numbers on stdin, printed with `{}`,
+/// the shortest text that parses back to the very same f64. They are read
+/// block by block into one reused buffer, as in `vec_add`.
+fn worker(parent: u32) -> Result<()> {
+    watch_parent(parent)?;
+    let mut stdin = io::stdin().lock();
     let mut block = vec![0_f64; 64 * 1024];
-    let (mut sum, mut left) = (0.0, len);
-    while left > 0 {
-        let block = &mut block[..left.min(64 * 1024)];
-        stdin
-            .read_exact(as_bytes_mut(block))
-            .context("worker: cannot read its chunk from stdin")?;
-        sum += heavy_sum(block);
-        left -= block.len();
+    let mut sum = 0.0;
+    loop {
+        let bytes = fill(&mut stdin, bytemuck::cast_slice_mut(&mut block))?;
+        ensure!(bytes % 8 == 0, "worker: its input is not a whole number of f64");
+        sum += heavy_sum(&block[..bytes / 8]);
+        if bytes < size_of_val(&block[..]) {
+            break; // the input has ended
+        }
     }
-    // `{:?}` prints the shortest text that parses back to the same f64.
-    println!("{sum:?}");
+    writeln!(io::stdout(), "{sum}")?;
     Ok(())
 }
 
-/// Worker processes still running when this is dropped (an error cut the run
-/// short) are killed and reaped: no worker outlives the run.
-struct Workers(Vec<Child>);
+/// Reads until `buf` is full or the input ends; returns how many bytes it read.
+fn fill(input: &mut impl Read, buf: &mut [u8]) -> Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match input.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(read) => filled += read,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err).context("worker: cannot read its chunk"),
+        }
+    }
+    Ok(filled)
+}
 
-impl Drop for Workers {
+/// This same program as a worker, its chunk and its answer through pipes.
+fn worker_command() -> Result<Command> {
+    let exe = std::env::current_exe().context("cannot find this program to start a worker")?;
+    let mut command = Command::new(exe);
+    command
+        .args(["--worker", &std::process::id().to_string()])
+        .stdin(Stdio::piped());
+    Ok(command)
+}
+
+/// A size: a whole number from 1 to 1,000,000,000; `50_000_000` as in Python.
+fn size(s: &str) -> Result<usize, String> {
+    match s.replace('_', "").parse() {
+        Ok(n @ 1..=1_000_000_000) => Ok(n),
+        _ => Err(format!("expected a whole number from 1 to 1000000000, got {s:?}")),
+    }
+}
+
+/// Ends this worker, quietly, as soon as its parent has gone (killed, Ctrl-C,
+/// stopped from an IDE), whatever the worker is doing: no worker outlives its
+/// run. The parent passed its pid, so a worker whose parent died before it
+/// even started sees that at the first look.
+fn watch_parent(parent: u32) -> Result<()> {
+    thread::Builder::new()
+        .spawn(move || {
+            while is_parent(parent) {
+                thread::sleep(Duration::from_millis(50));
+            }
+            std::process::exit(1);
+        })
+        .context("worker: cannot start a thread to watch its parent")?;
+    Ok(())
+}
+
+/// Is `parent` still this process's parent? An orphan gets a new one.
+#[cfg(unix)]
+fn is_parent(parent: u32) -> bool {
+    std::os::unix::process::parent_id() == parent
+}
+
+/// Was this a write to a pipe whose reader has gone (`| head`, or a dead parent)?
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.downcast_ref::<io::Error>()
+        .is_some_and(|err| err.kind() == io::ErrorKind::BrokenPipe)
+}
+
+/// The worker processes of this run (`procs` in the Python). A thread per
+/// worker reads its stdout and passes each line on as it comes, so the parent
+/// hears from whichever worker answers, or ends, first. Dropping `Procs` kills
+/// and reaps every worker still running: whatever goes wrong, none is left.
+struct Procs {
+    children: Vec<Child>,
+    running: usize,
+    lines: Receiver<(usize, Option<String>)>,
+    sender: Sender<(usize, Option<String>)>,
+}
+
+impl Procs {
+    fn new() -> Procs {
+        let (sender, lines) = mpsc::channel();
+        let children = Vec::new();
+        Procs { children, running: 0, lines, sender }
+    }
+
+    /// Starts `command` as the next worker, with a thread reading its stdout.
+    fn start(&mut self, mut command: Command) -> Result<&mut Child> {
+        let i = self.children.len();
+        let child = command.stdout(Stdio::piped()).spawn();
+        self.children.push(child.context("cannot start a worker process")?);
+        let stdout = self.children[i].stdout.take().expect("stdout is piped");
+        let sender = self.sender.clone();
+        thread::Builder::new()
+            .spawn(move || {
+                for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                    let _ = sender.send((i, Some(line)));
+                }
+                let _ = sender.send((i, None)); // its stdout closed: it has ended
+            })
+            .context("cannot start a thread to read a worker's answers")?;
+        self.running += 1;
+        Ok(&mut self.children[i])
+    }
+
+    /// The next line any worker prints, and which worker printed it. A worker
+    /// that fails first is an error that names it and says how it ended.
+    fn next_line(&mut self) -> Result<(usize, String)> {
+        while self.running > 0 {
+            match self.lines.recv().expect("Procs holds a sender") {
+                (i, Some(line)) => return Ok((i, line)),
+                (i, None) => self.ended(i)?,
+            }
+        }
+        bail!("the workers ended without answering")
+    }
+
+    /// `for p in procs: p.join()`, in whatever order they end: one that
+    /// fails, or prints anything more, ends the run at once.
+    fn join(&mut self) -> Result<()> {
+        while self.running > 0 {
+            match self.lines.recv().expect("Procs holds a sender") {
+                (i, Some(line)) => bail!("worker {i} answered {line:?}, unasked"),
+                (i, None) => self.ended(i)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Worker `i` has closed its stdout: reap it, and fail if it failed.
+    fn ended(&mut self, i: usize) -> Result<()> {
+        self.running -= 1;
+        let status = self.children[i].wait();
+        let status = status.with_context(|| format!("cannot wait for worker {i}"))?;
+        ensure!(status.success(), "worker {i} failed: {status}");
+        Ok(())
+    }
+}
+
+impl Drop for Procs {
     fn drop(&mut self) {
-        for child in &mut self.0 {
+        for child in &mut self.children {
             let _ = child.kill(); // Ok(()) for a child that has already exited
             let _ = child.wait();
         }
-    }
-}
-
-/// Starts this same program as a worker that will sum `len` numbers.
-fn start_worker(len: usize) -> Result<Child> {
-    let exe = env::current_exe().context("cannot find this program to start a worker")?;
-    Command::new(exe)
-        .arg("--worker")
-        .arg(len.to_string())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .context("cannot start a worker process")
-}
-
-/// Reads worker `i`'s answer and checks how it ended; every failure names it.
-fn answer(i: usize, child: &mut Child) -> Result<f64> {
-    let mut text = String::new();
-    let read = child
-        .stdout
-        .take()
-        .expect("stdout is piped")
-        .read_to_string(&mut text);
-    let status = child
-        .wait()
-        .with_context(|| format!("cannot wait for worker {i}"))?;
-    if !status.success() {
-        bail!("worker {i} failed: {status}");
-    }
-    read.with_context(|| format!("cannot read worker {i}'s answer"))?;
-    text.trim()
-        .parse()
-        .with_context(|| format!("worker {i} answered {text:?}, not a number"))
-}
-
-/// The bytes of a slice of numbers, to write them to a pipe in one go.
-fn as_bytes(numbers: &[f64]) -> &[u8] {
-    // SAFETY: f64 has no padding and every byte of it is initialised; u8 has
-    // alignment 1; the length in bytes is the same memory as the slice.
-    unsafe { std::slice::from_raw_parts(numbers.as_ptr().cast(), size_of_val(numbers)) }
-}
-
-/// The bytes of a slice of numbers, to read them from a pipe in one go.
-fn as_bytes_mut(numbers: &mut [f64]) -> &mut [u8] {
-    // SAFETY: as in `as_bytes`, and every bit pattern is a valid f64, so any
-    // bytes written through the returned slice leave valid numbers behind.
-    unsafe { std::slice::from_raw_parts_mut(numbers.as_mut_ptr().cast(), size_of_val(numbers)) }
-}
-
-/// A size must be a whole number of at least 1.
-fn positive(s: &str) -> Result<usize, String> {
-    match s.parse() {
-        Ok(0) | Err(_) => Err(format!("expected a whole number of at least 1, got {s:?}")),
-        Ok(n) => Ok(n),
     }
 }
 
@@ -268,9 +336,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn heavy_sum_adds_square_plus_sine() {
+    fn heavy_sum_adds_x_squared_plus_sin_x() {
         assert_eq!(heavy_sum(&[]), 0.0);
-        assert_eq!(heavy_sum(&[0.0, 0.5]), 0.25 + 0.5_f64.sin());
+        assert_eq!(heavy_sum(&[0.0]), 0.0);
+        let x = 0.5_f64;
+        assert_eq!(heavy_sum(&[x, x]), 2.0 * (x * x + x.sin()));
     }
 
     #[test]
@@ -282,40 +352,63 @@ mod tests {
 
     #[test]
     fn threads_sum_every_chunk() {
-        let arr = [0.25, 0.5, 0.75];
-        let sums = sum_in_threads(&[&arr[..1], &arr[1..1], &arr[1..]]);
-        assert_eq!(sums, vec![heavy_sum(&arr[..1]), 0.0, heavy_sum(&arr[1..])]);
+        let arr = [0.0, 0.5, 1.0];
+        let sums = sum_in_threads(&[&arr[..1], &arr[1..1], &arr[1..]]).unwrap();
+        assert_eq!(sums, vec![0.0, 0.0, heavy_sum(&arr[1..])]);
     }
 
     #[test]
-    fn byte_views_round_trip() {
-        let numbers = [0.5, -0.0, f64::MAX];
-        let mut copy = [0.0; 3];
-        as_bytes_mut(&mut copy).copy_from_slice(as_bytes(&numbers));
-        assert_eq!(copy, numbers);
+    fn fill_reads_to_the_end_of_the_input() {
+        let input: Vec<u8> = (0..20).collect();
+        let mut buf = [0; 8];
+        let mut reader = &input[..];
+        assert_eq!(fill(&mut reader, &mut buf).unwrap(), 8);
+        assert_eq!(fill(&mut reader, &mut buf).unwrap(), 8);
+        assert_eq!(fill(&mut reader, &mut buf).unwrap(), 4);
+        assert_eq!(buf[..4], [16, 17, 18, 19]);
+    }
+
+    #[test]
+    fn sizes_are_whole_numbers_from_one_to_a_billion() {
+        assert_eq!(size("12"), Ok(12));
+        assert_eq!(size("50_000_000"), Ok(50_000_000));
+        for bad in ["0", "-1", "abc", "1000000001", "1000000000000"] {
+            assert!(size(bad).is_err(), "{bad}");
+        }
     }
     #[cfg(unix)]
     #[test]
-    fn answer_names_the_worker_and_the_cause() {
+    fn procs_name_the_worker_that_ends_and_how() {
         let sh = |script: &str| {
-            Command::new("sh")
-                .args(["-c", script])
-                .stdout(Stdio::piped())
-                .spawn()
-                .unwrap()
+            let mut command = Command::new("sh");
+            command.args(["-c", script]);
+            command
         };
-        let err = answer(4, &mut sh("exit 3")).unwrap_err();
-        assert_eq!(format!("{err:#}"), "worker 4 failed: exit status: 3");
-        let err = answer(1, &mut sh("echo twelve")).unwrap_err();
-        assert!(format!("{err:#}").starts_with("worker 1 answered \"twelve\\n\", not a number"));
+        let mut procs = Procs::new();
+        procs.start(sh("echo 0 0; exit 3")).unwrap();
+        assert_eq!(procs.next_line().unwrap(), (0, "0 0".to_string()));
+        let err = procs.next_line().unwrap_err();
+        assert_eq!(format!("{err:#}"), "worker 0 failed: exit status: 3");
+
+        let mut procs = Procs::new();
+        procs.start(sh("exit 0")).unwrap();
+        let err = procs.next_line().unwrap_err();
+        assert_eq!(format!("{err:#}"), "the workers ended without answering");
+
+        let mut procs = Procs::new();
+        procs.start(sh("echo extra")).unwrap();
+        let err = procs.join().unwrap_err();
+        assert_eq!(format!("{err:#}"), "worker 0 answered \"extra\", unasked");
     }
 
     #[cfg(target_os = "linux")]
     #[test]
-    fn dropping_workers_kills_and_reaps_them() {
-        let child = Command::new("sleep").arg("30").spawn().unwrap();
-        let pid = child.id();
-        drop(Workers(vec![child]));
+    fn dropping_procs_kills_and_reaps_every_worker() {
+        let mut procs = Procs::new();
+        let mut sleep = Command::new("sleep");
+        sleep.arg("30");
+        let pid = procs.start(sleep).unwrap().id();
+        drop(procs);
         assert!(!std::path::Path::new(&format!("/proc/{pid}")).exists());
     }
 }

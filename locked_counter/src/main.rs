@@ -4,32 +4,31 @@
 //!
 //! ```text
 //! 400000
-//! get_lock (flock): 400000 of 400000, time = 0.411 s
-//! fetch_add:        400000 of 400000, time = 0.010 s
+//! get_lock:  400000 of 400000, time = 0.040 s
+//! fetch_add: 400000 of 400000, time = 0.006 s
 //! ```
 //!
-//! What Rust changes: `x.get_lock()` becomes a real OS lock on the shared
-//! file, `std::fs::File::lock` (flock), held across the load and the store.
-//! Each worker opens the file itself, because flock belongs to an open file,
-//! not to a process. Then the same count without any lock, with `fetch_add`:
-//! one indivisible read-modify-write, just as exact, and the times show what
-//! the lock costs. The workers wait at a start gate so that they overlap, and
-//! the shared file has no name, so no run leaves it behind.
-//!
-//! Linux only: a worker opens the shared file again as `/proc/self/fd/0`.
+//! What Rust changes: `x.get_lock()` is, as in Python, a lock that lives in
+//! the shared memory next to the value, held across the get and the set.
+//! Then the same count without any lock, with `fetch_add`: one indivisible
+//! read-modify-write, just as exact, and the times show what the lock costs.
+//! The workers wait at a start gate so that they overlap, and the shared file
+//! has no name, so no run leaves it behind.
 
 use std::fs::File;
-use std::path::Path;
-use std::process::{Child, Command, ExitCode};
-use std::sync::atomic::{AtomicI32, Ordering::Relaxed};
+use std::io::{self, BufRead, BufReader, Write};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::sync::atomic::AtomicU32;
+use std::sync::atomic::{AtomicI32, Ordering::Acquire, Ordering::Relaxed, Ordering::Release};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
-use clap::{Parser, ValueEnum};
-use memmap2::MmapMut;
+use anyhow::{Context, Result, bail, ensure};
+use clap::Parser;
+use memmap2::MmapRaw;
 
-/// A cross-process lock that makes a shared counter exact (lockedCounter.py).
+/// A lock in shared memory makes a shared counter exact (lockedCounter.py).
 #[derive(Parser)]
 struct Args {
     /// Worker processes, each incrementing the shared counter
@@ -38,212 +37,301 @@ struct Args {
     /// Increments per process (at most 8,000,000: 256 x that still fits the i32 counter)
     #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..=8_000_000), allow_hyphen_values = true)]
     iters: u32,
-    /// Run as a worker on the shared counter given as stdin
-    #[arg(long, hide = true, value_name = "HOW")]
-    worker: Option<How>,
-}
-
-/// How a worker makes its increments safe.
-#[derive(Clone, Copy, ValueEnum)]
-enum How {
-    /// `with x.get_lock(): x.value += 1`
-    Lock,
-    /// One atomic read-modify-write, no lock
-    FetchAdd,
+    /// Run as a worker of process PARENT on the shared counter given as stdin
+    #[arg(long, hide = true, value_name = "PARENT")]
+    worker: Option<u32>,
+    /// As a worker, count with fetch_add instead of the lock
+    #[arg(long, hide = true)]
+    fetch_add: bool,
 }
 
 /// `with x.get_lock(): x.value += 1`, the lock held across the get and the set.
-fn increment(x: &AtomicI32, lock: &File, iters: u32) -> Result<()> {
+fn increment(x: &Value, iters: u32) {
     for _ in 0..iters {
-        lock.lock().context("worker: cannot take the lock")?;
-        let value = x.load(Relaxed);
-        x.store(value + 1, Relaxed);
-        lock.unlock().context("worker: cannot release the lock")?;
-    }
-    Ok(())
+        let x = x.get_lock();
+        x.set(x.get() + 1);
+    } // the lock is released here, where Python's `with` block ends
 }
 
 /// The lock-free alternative: read, add and write in one indivisible step.
-fn increment_fetch_add(x: &AtomicI32, iters: u32) {
+fn increment_fetch_add(x: &Value, iters: u32) {
     for _ in 0..iters {
-        x.fetch_add(1, Relaxed);
+        x.value.fetch_add(1, Relaxed);
     }
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
     let result = match args.worker {
-        Some(how) => run_worker(how, &args),
+        Some(parent) => worker(parent, &args),
         None => run(&args),
     };
-    // Any failure ends in one line, like clap's errors, and exit code 1.
-    if let Err(err) = result {
-        eprintln!("error: {err:#}");
-        return ExitCode::FAILURE;
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        // `| head` stopped reading, or a worker's parent has gone: nobody to tell.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
     }
-    ExitCode::SUCCESS
 }
 
 /// The Python script's main block, then the same without a lock.
 fn run(args: &Args) -> Result<()> {
     let total = i64::from(args.workers) * i64::from(args.iters);
+    let mut out = io::stdout();
 
-    let (locked, lock_time) = timing::time(|| count_in_processes(How::Lock, args));
+    let (locked, time) = timing::time(|| count_in_processes(args, false));
     let locked = locked?;
-    println!("{locked}"); // Output is 400000
-    report("get_lock (flock):", locked, total, lock_time);
+    writeln!(out, "{locked}")?; // Output is 400000
+    writeln!(out, "get_lock:  {locked} of {total}, time = {:.3} s", time.as_secs_f64())?;
 
-    let (lock_free, time) = timing::time(|| count_in_processes(How::FetchAdd, args));
-    report("fetch_add:       ", lock_free?, total, time);
+    let (lock_free, time) = timing::time(|| count_in_processes(args, true));
+    let lock_free = lock_free?;
+    writeln!(out, "fetch_add: {lock_free} of {total}, time = {:.3} s", time.as_secs_f64())?;
     Ok(())
 }
 
 /// `x = Value('i', 0)`, the processes started and joined; returns `x.value`.
-fn count_in_processes(how: How, args: &Args) -> Result<i32> {
-    let shm = unnamed_file(&std::env::temp_dir())?;
-    shm.set_len(size_of::<Shared>() as u64)
-        .context("cannot size the shared file")?;
-    let mut processes = Workers(Vec::new());
+fn count_in_processes(args: &Args, fetch_add: bool) -> Result<i32> {
+    let shm = shared_file()?;
+    let map = map(&shm)?;
+    let shared = shared(&map)?;
+    shared.parent.store(std::process::id(), Relaxed);
+    shared.counter.lock.store(1, Relaxed); // held until every worker has started
+
+    let mut procs = Procs::new();
     for _ in 0..args.workers {
-        processes.0.push(start_worker(&shm, how, args)?);
-    }
-    processes.wait_all()?;
-    let shared = map(&shm)?;
-    Ok(shared_counter(&shared).x.load(Relaxed))
-}
-
-/// The worker side: map the counter, open the lock, wait until every worker
-/// is running, then count.
-fn run_worker(how: How, args: &Args) -> Result<()> {
-    let shm = map(&std::io::stdin()).context("worker: cannot map its stdin")?;
-    let shared = shared_counter(&shm);
-    let lock = open_again().context("worker: cannot open the shared file for its lock")?;
-    shared.started.fetch_add(1, Relaxed);
-    wait_for_all(&shared.started, i32::from(args.workers))?;
-    match how {
-        How::Lock => increment(&shared.x, &lock, args.iters),
-        How::FetchAdd => {
-            increment_fetch_add(&shared.x, args.iters);
-            Ok(())
+        let mut command = worker_command(&shm, args)?;
+        if fetch_add {
+            command.arg("--fetch-add");
         }
+        procs.start(command)?;
     }
+    procs.join()?;
+    Ok(shared.counter.get())
 }
 
-fn report(label: &str, count: i32, total: i64, time: Duration) {
-    println!(
-        "{label} {count} of {total}, time = {:.3} s",
-        time.as_secs_f64()
-    );
-}
-
-/// What lives in the shared file: the counter, and how many workers have
-/// started (the start gate).
-#[repr(C)]
-struct Shared {
-    x: AtomicI32,
-    started: AtomicI32,
-}
-
-fn map(file: impl memmap2::MmapAsRawDesc) -> Result<MmapMut> {
-    // SAFETY: only this run's processes hold the file, and all of them touch
-    // its bytes only through the atomics in `Shared`.
-    unsafe { MmapMut::map_mut(file) }.context("cannot map the shared file")
-}
-
-/// The mapped bytes seen as the `Shared` counters.
-fn shared_counter(map: &MmapMut) -> &Shared {
-    assert!(map.len() >= size_of::<Shared>(), "the file holds a Shared");
-    // SAFETY: the mapping is page-aligned and large enough; `Shared` is two
-    // AtomicI32, which have the layout of i32, and any bytes are valid i32s.
-    // Atomics may be shared between threads and, in a shared mapping, between
-    // processes; the reference lives no longer than the mapping.
-    unsafe { &*map.as_ptr().cast::<Shared>() }
-}
-
-/// The shared file (this worker's stdin) opened a second time: a new open
-/// file of its own, so that its flock excludes the other workers' flocks.
-/// (The inherited stdin is one open file shared by all workers: a lock on
-/// it would be everyone's lock at once.)
-fn open_again() -> std::io::Result<File> {
-    File::options()
-        .read(true)
-        .write(true)
-        .open("/proc/self/fd/0")
-}
-
-/// The start gate: spin until `workers` have started. Gives up if the
-/// parent dies meanwhile, so that no worker outlives the run.
-fn wait_for_all(started: &AtomicI32, workers: i32) -> Result<()> {
-    let parent = std::os::unix::process::parent_id();
-    while started.load(Relaxed) < workers {
-        if std::os::unix::process::parent_id() != parent {
-            bail!("worker: the parent process has gone");
-        }
-        thread::yield_now();
+/// The worker side: map the counter, wait until every worker is running,
+/// then count.
+fn worker(parent: u32, args: &Args) -> Result<()> {
+    watch_parent(parent)?;
+    let map = map(&io::stdin())?;
+    let shared = shared(&map)?;
+    let from = shared.parent.load(Relaxed);
+    ensure!(from == parent, "worker: its stdin is the shared file of {from}, not {parent}");
+    // The start gate: the last worker to start lets go of the counter's lock,
+    // which the parent took, so that all of them start counting together.
+    if shared.started.fetch_add(1, Relaxed) + 1 == u32::from(args.workers) {
+        shared.counter.unlock();
+    }
+    if args.fetch_add {
+        increment_fetch_add(&shared.counter, args.iters);
+    } else {
+        increment(&shared.counter, args.iters);
     }
     Ok(())
 }
 
-/// A new file in `dir` that has no name, so no way of ending the run can
-/// leave it behind: it is gone when the last process holding it exits.
-fn unnamed_file(dir: &Path) -> Result<File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    File::options()
-        .read(true)
-        .write(true)
-        .custom_flags(libc::O_TMPFILE)
-        .open(dir)
-        .with_context(|| format!("cannot create an unnamed file in {}", dir.display()))
+/// What lives in the shared file.
+#[repr(C)]
+struct Shared {
+    /// The run's parent: a worker checks that it was given the right file.
+    parent: AtomicU32,
+    /// How many workers have started (the start gate).
+    started: AtomicU32,
+    /// The shared counter and its lock.
+    counter: Value,
 }
 
-/// Starts this same program as a worker, with the shared file as its stdin.
-fn start_worker(shm: &File, how: How, args: &Args) -> Result<Child> {
+/// `mp.Value('i', 0)`: an i32 with a lock next to it in shared memory, as
+/// Python keeps a semaphore next to the value. `get` takes the lock, as
+/// Python's `x.value` does; `get_lock` holds it across several steps.
+#[repr(C)]
+struct Value {
+    lock: AtomicU32,    // 0: free, 1: held
+    waiting: AtomicU32, // processes waiting for the lock
+    value: AtomicI32,
+}
+
+impl Value {
+    fn get(&self) -> i32 {
+        self.get_lock().get()
+    }
+
+    /// Waits until no process holds the lock, then takes it.
+    fn get_lock(&self) -> Locked<'_> {
+        if self.lock.swap(1, Acquire) != 0 {
+            self.waiting.fetch_add(1, Relaxed);
+            while self.lock.swap(1, Acquire) != 0 {
+                thread::yield_now(); // let the holder run
+            }
+            self.waiting.fetch_sub(1, Relaxed);
+        }
+        Locked(self)
+    }
+
+    /// Lets go of the lock; a process waiting for it gets its turn now, as a
+    /// semaphore wakes its waiter.
+    fn unlock(&self) {
+        self.lock.store(0, Release);
+        if self.waiting.load(Relaxed) > 0 {
+            thread::yield_now();
+        }
+    }
+}
+
+/// The value while its lock is held; dropping this releases the lock.
+struct Locked<'a>(&'a Value);
+
+impl Locked<'_> {
+    fn get(&self) -> i32 {
+        self.0.value.load(Relaxed)
+    }
+
+    fn set(&self, value: i32) {
+        self.0.value.store(value, Relaxed);
+    }
+}
+
+impl Drop for Locked<'_> {
+    fn drop(&mut self) {
+        self.0.unlock();
+    }
+}
+
+/// A new shared file holding one `Shared`, all zeros. It has no name, so no
+/// way of ending the run can leave it behind; its bytes are written now, so
+/// a full disk is an error here rather than a crash in a worker.
+fn shared_file() -> Result<File> {
+    let dir = std::env::temp_dir();
+    let mut file = tempfile::tempfile_in(&dir)
+        .with_context(|| format!("cannot create the shared file in {}", dir.display()))?;
+    file.write_all(&[0; size_of::<Shared>()])
+        .with_context(|| format!("cannot write the shared file in {}", dir.display()))?;
+    Ok(file)
+}
+
+/// The shared file, mapped: seen as a `Shared` through `shared`.
+fn map(file: impl memmap2::MmapAsRawDesc) -> Result<MmapRaw> {
+    MmapRaw::map_raw(file).context("cannot map the shared file")
+}
+
+/// The mapped bytes seen as the `Shared` they hold.
+fn shared(map: &MmapRaw) -> Result<&Shared> {
+    ensure!(map.len() == size_of::<Shared>(), "the shared file is not a counter");
+    // SAFETY: the pointer comes from the mapping, which is page-aligned, as
+    // large as a `Shared`, and outlives the reference (borrowed from `map`).
+    // `Shared` is made of atomics, valid for any bytes, and every process
+    // reads and writes these bytes only through them.
+    Ok(unsafe { &*map.as_mut_ptr().cast::<Shared>() })
+}
+
+/// This same program as a worker, with the shared file as its stdin (a file
+/// with no name is found only through an open handle).
+fn worker_command(shm: &File, args: &Args) -> Result<Command> {
     let exe = std::env::current_exe().context("cannot find this program to start a worker")?;
-    let stdin = shm
-        .try_clone()
-        .context("cannot hand the shared file to a worker")?;
-    let how = how.to_possible_value().expect("no variant is skipped");
-    Command::new(exe)
-        .args(["--worker", how.get_name()])
+    let stdin = shm.try_clone().context("cannot hand the shared file to a worker")?;
+    let mut command = Command::new(exe);
+    command
+        .args(["--worker", &std::process::id().to_string()])
         .args(["--workers", &args.workers.to_string()])
         .args(["--iters", &args.iters.to_string()])
-        .stdin(stdin)
-        .spawn()
-        .context("cannot start a worker process")
+        .stdin(stdin);
+    Ok(command)
 }
 
-/// Worker processes still running when this is dropped (an error cut the run
-/// short) are killed and reaped: no worker outlives the run.
-struct Workers(Vec<Child>);
-
-impl Workers {
-    /// `for p in processes: p.join()`, but in whatever order they finish: one
-    /// that fails ends the run at once instead of leaving the others waiting
-    /// at the start gate for it.
-    fn wait_all(&mut self) -> Result<()> {
-        let mut running: Vec<usize> = (0..self.0.len()).collect();
-        while !running.is_empty() {
-            let mut still_running = Vec::new();
-            for i in running {
-                match self.0[i]
-                    .try_wait()
-                    .with_context(|| format!("cannot wait for worker {i}"))?
-                {
-                    None => still_running.push(i),
-                    Some(status) if status.success() => {}
-                    Some(status) => bail!("worker {i} failed: {status}"),
-                }
+/// Ends this worker, quietly, as soon as its parent has gone (killed, Ctrl-C,
+/// stopped from an IDE), whatever the worker is doing: no worker outlives its
+/// run. The parent passed its pid, so a worker whose parent died before it
+/// even started sees that at the first look.
+fn watch_parent(parent: u32) -> Result<()> {
+    thread::Builder::new()
+        .spawn(move || {
+            while is_parent(parent) {
+                thread::sleep(Duration::from_millis(50));
             }
-            running = still_running;
-            thread::sleep(Duration::from_millis(1));
+            std::process::exit(1);
+        })
+        .context("worker: cannot start a thread to watch its parent")?;
+    Ok(())
+}
+
+/// Is `parent` still this process's parent? An orphan gets a new one.
+#[cfg(unix)]
+fn is_parent(parent: u32) -> bool {
+    std::os::unix::process::parent_id() == parent
+}
+
+/// Was this a write to a pipe whose reader has gone (`| head`, or a dead parent)?
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.downcast_ref::<io::Error>()
+        .is_some_and(|err| err.kind() == io::ErrorKind::BrokenPipe)
+}
+
+/// The worker processes of this run (`procs` in the Python). A thread per
+/// worker reads its stdout and passes each line on as it comes, so the parent
+/// hears from whichever worker answers, or ends, first. Dropping `Procs` kills
+/// and reaps every worker still running: whatever goes wrong, none is left.
+struct Procs {
+    children: Vec<Child>,
+    running: usize,
+    lines: Receiver<(usize, Option<String>)>,
+    sender: Sender<(usize, Option<String>)>,
+}
+
+impl Procs {
+    fn new() -> Procs {
+        let (sender, lines) = mpsc::channel();
+        let children = Vec::new();
+        Procs { children, running: 0, lines, sender }
+    }
+
+    /// Starts `command` as the next worker, with a thread reading its stdout.
+    fn start(&mut self, mut command: Command) -> Result<&mut Child> {
+        let i = self.children.len();
+        let child = command.stdout(Stdio::piped()).spawn();
+        self.children.push(child.context("cannot start a worker process")?);
+        let stdout = self.children[i].stdout.take().expect("stdout is piped");
+        let sender = self.sender.clone();
+        thread::Builder::new()
+            .spawn(move || {
+                for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                    let _ = sender.send((i, Some(line)));
+                }
+                let _ = sender.send((i, None)); // its stdout closed: it has ended
+            })
+            .context("cannot start a thread to read a worker's answers")?;
+        self.running += 1;
+        Ok(&mut self.children[i])
+    }
+
+    /// `for p in procs: p.join()`, in whatever order they end: one that
+    /// fails, or prints anything more, ends the run at once.
+    fn join(&mut self) -> Result<()> {
+        while self.running > 0 {
+            match self.lines.recv().expect("Procs holds a sender") {
+                (i, Some(line)) => bail!("worker {i} answered {line:?}, unasked"),
+                (i, None) => self.ended(i)?,
+            }
         }
+        Ok(())
+    }
+
+    /// Worker `i` has closed its stdout: reap it, and fail if it failed.
+    fn ended(&mut self, i: usize) -> Result<()> {
+        self.running -= 1;
+        let status = self.children[i].wait();
+        let status = status.with_context(|| format!("cannot wait for worker {i}"))?;
+        ensure!(status.success(), "worker {i} failed: {status}");
         Ok(())
     }
 }
 
-impl Drop for Workers {
+impl Drop for Procs {
     fn drop(&mut self) {
-        for child in &mut self.0 {
+        for child in &mut self.children {
             let _ = child.kill(); // Ok(()) for a child that has already exited
             let _ = child.wait();
         }
@@ -255,36 +343,44 @@ mod tests {
     use super::*;
 
     #[test]
-    fn increments_under_the_lock_count_exactly() {
-        let file = unnamed_file(&std::env::temp_dir()).unwrap();
-        file.set_len(size_of::<Shared>() as u64).unwrap();
-        let shm = map(&file).unwrap();
-        let x = &shared_counter(&shm).x;
-        increment(x, &file, 1000).unwrap();
-        increment_fetch_add(x, 234);
-        assert_eq!(x.load(Relaxed), 1234);
+    fn increments_under_the_lock_are_exact_across_threads() {
+        let x = Value { lock: AtomicU32::new(0), waiting: AtomicU32::new(0), value: AtomicI32::new(0) };
+        thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| increment(&x, 20_000));
+            }
+        });
+        assert_eq!(x.get(), 80_000);
+        thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| increment_fetch_add(&x, 1000));
+            }
+        });
+        assert_eq!(x.get(), 84_000);
     }
 
     #[test]
-    fn a_lock_on_another_open_file_excludes_this_one() {
-        let file = unnamed_file(&std::env::temp_dir()).unwrap();
-        // The same file opened again through /proc, as a worker does.
-        let path = format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(&file));
-        let again = File::options().read(true).write(true).open(path).unwrap();
-        again.lock().unwrap();
-        assert!(
-            file.try_lock().is_err(),
-            "the second open file is locked out"
-        );
-        again.unlock().unwrap();
-        file.try_lock().unwrap();
+    fn the_lock_excludes_a_second_taker_until_released() {
+        let x = Value { lock: AtomicU32::new(0), waiting: AtomicU32::new(0), value: AtomicI32::new(0) };
+        let held = x.get_lock();
+        assert_eq!(x.lock.load(Relaxed), 1);
+        thread::scope(|s| {
+            let waiter = s.spawn(|| x.get());
+            thread::sleep(Duration::from_millis(50));
+            assert!(!waiter.is_finished(), "the get waits for the lock");
+            held.set(7);
+            drop(held);
+            assert_eq!(waiter.join().unwrap(), 7);
+        });
     }
 
     #[test]
-    fn waiting_for_workers_names_the_one_that_failed() {
-        let ok = Command::new("true").spawn().unwrap();
-        let bad = Command::new("sh").args(["-c", "exit 3"]).spawn().unwrap();
-        let err = Workers(vec![ok, bad]).wait_all().unwrap_err();
-        assert_eq!(format!("{err:#}"), "worker 1 failed: exit status: 3");
+    fn the_shared_file_is_one_counter_seen_by_every_mapping() {
+        let file = shared_file().unwrap();
+        let (a, b) = (map(&file).unwrap(), map(&file).unwrap());
+        let (a, b) = (shared(&a).unwrap(), shared(&b).unwrap());
+        increment(&a.counter, 5);
+        increment_fetch_add(&b.counter, 5);
+        assert_eq!(a.counter.get(), 10);
     }
 }

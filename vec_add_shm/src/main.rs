@@ -21,11 +21,13 @@
 //! `/dev/shm` on Linux (try `--shm-dir /dev/shm`).
 
 use std::fs::File;
-use std::io::{Read, Write};
+use std::io::{self, BufRead, BufReader, Write};
 use std::num::NonZero;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, ExitCode, Stdio};
-use std::{env, thread};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::thread;
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail, ensure};
 use clap::Parser;
@@ -37,7 +39,7 @@ use rand::{RngExt, SeedableRng};
 #[derive(Parser)]
 struct Args {
     /// How many random integers (1..=99) to sum
-    #[arg(long, default_value_t = 50_000_000, value_parser = positive, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 50_000_000, value_parser = size, allow_hyphen_values = true)]
     n: usize,
     /// Worker processes [default: all CPUs]
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
@@ -46,11 +48,14 @@ struct Args {
     #[arg(long)]
     seed: Option<u64>,
     /// Folder for the shared file (it never gets a name there) [default: the temp dir]
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_parser = folder)]
     shm_dir: Option<PathBuf>,
-    /// Run as a worker: map stdin, print the sum of elements START..END
+    /// Run as a worker of process PARENT on the shared file given as stdin
+    #[arg(long, hide = true, value_name = "PARENT", requires = "range")]
+    worker: Option<u32>,
+    /// The worker's part of the array: elements START..END
     #[arg(long, hide = true, num_args = 2, value_names = ["START", "END"])]
-    worker: Option<Vec<usize>>,
+    range: Vec<usize>,
 }
 
 /// The work each worker does: `np.sum(arr[start:end])`.
@@ -60,85 +65,84 @@ fn partial_sum(subarray: &[i64]) -> i64 {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let result = match &args.worker {
-        Some(range) => worker(range[0], range[1]),
-        None => run(args),
+    let result = match args.worker {
+        Some(parent) => worker(parent, &args.range),
+        None => run(&args),
     };
-    // Any failure ends in one line, like clap's errors, and exit code 1.
-    if let Err(err) = result {
-        eprintln!("error: {err:#}");
-        return ExitCode::FAILURE;
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        // `| head` stopped reading, or a worker's parent has gone: nobody to tell.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
     }
-    ExitCode::SUCCESS
 }
 
 /// The Python script's main block.
-fn run(args: Args) -> Result<()> {
+fn run(args: &Args) -> Result<()> {
     let n = args.n;
     let arr = random_array(n, args.seed)?;
+    let mut out = io::stdout();
 
     // Sequential
     let (seq_sum, seq_time) = timing::time(|| partial_sum(&arr));
-    println!(
-        "Sequential sum: {seq_sum}, time = {:.3} s",
-        seq_time.as_secs_f64()
-    );
+    writeln!(out, "Sequential sum: {seq_sum}, time = {:.3} s", seq_time.as_secs_f64())?;
 
     // Parallel: copy the array once into shared memory. Written with one
-    // write() rather than through a mapping: the page cache then holds it in
-    // large pages and a worker maps ~1 MB per page fault instead of 4 KiB.
-    let dir = args.shm_dir.unwrap_or_else(env::temp_dir);
-    let mut shm = unnamed_file(&dir)?;
-    shm.write_all(as_bytes(&arr))
-        .context("cannot copy the array into the shared file")?;
+    // write() rather than through a mapping: measured faster (see README).
+    let dir = args.shm_dir.clone().unwrap_or_else(std::env::temp_dir);
+    let mut shm = tempfile::tempfile_in(&dir)
+        .with_context(|| format!("cannot create the shared file in {}", dir.display()))?;
+    shm.write_all(bytemuck::cast_slice(&arr))
+        .with_context(|| format!("cannot copy the array into a file in {}", dir.display()))?;
 
     let num_procs = args.workers.map_or_else(
         || thread::available_parallelism().map_or(1, NonZero::get),
         usize::from,
     );
     let (partial_sums, par_time) = timing::time(|| -> Result<Vec<i64>> {
-        let mut procs = Workers(Vec::new());
+        let mut procs = Procs::new();
         for i in 0..num_procs {
             let (s, e) = (i * n / num_procs, (i + 1) * n / num_procs);
-            procs.0.push(start_worker(&shm, s, e)?);
+            // Python passes `shm.name`; here the open file itself is passed.
+            procs.start(worker_command(&shm, s, e)?)?;
         }
         // out_q.get() for each worker: its partial sum, read from its stdout.
-        let mut partial_sums = Vec::new();
-        for (i, child) in procs.0.iter_mut().enumerate() {
-            partial_sums.push(answer(i, child)?);
+        let mut partial_sums = vec![0; num_procs];
+        for _ in 0..num_procs {
+            let (i, answer) = procs.next_line()?; // whichever worker answers first
+            partial_sums[i] = answer
+                .parse()
+                .with_context(|| format!("worker {i} answered {answer:?}, not a number"))?;
         }
+        procs.join()?;
         Ok(partial_sums)
     });
     let par_sum: i64 = partial_sums?.iter().sum();
-    println!(
-        "Parallel sum: {par_sum}, time = {:.3} s",
-        par_time.as_secs_f64()
-    );
-    println!(
-        "Speedup: {:.2}x with {num_procs} processes",
-        seq_time.as_secs_f64() / par_time.as_secs_f64()
-    );
+    writeln!(out, "Parallel sum: {par_sum}, time = {:.3} s", par_time.as_secs_f64())?;
+    let speedup = seq_time.as_secs_f64() / par_time.as_secs_f64();
+    writeln!(out, "Speedup: {speedup:.2}x with {num_procs} processes")?;
 
-    ensure!(
-        par_sum == seq_sum,
-        "parallel sum {par_sum} != sequential sum {seq_sum}"
-    );
-    Ok(())
+    ensure!(par_sum == seq_sum, "parallel sum {par_sum} != sequential sum {seq_sum}");
+    Ok(()) // no shm.unlink(): the file never had a name
 }
 
 /// The worker side: map the shared file (our stdin) and sum `arr[start..end]`.
-fn worker(start: usize, end: usize) -> Result<()> {
-    // SAFETY: the parent wrote the file before starting us and nobody writes
-    // it while we read.
-    let shm = unsafe { Mmap::map(&std::io::stdin()) }.context("worker: cannot map its stdin")?;
-    let arr = as_numbers(&shm);
-    let subarray = arr.get(start..end).with_context(|| {
-        format!(
-            "worker: {start}..{end} is outside the {} numbers",
-            arr.len()
-        )
-    })?;
-    println!("{}", partial_sum(subarray));
+fn worker(parent: u32, range: &[usize]) -> Result<()> {
+    watch_parent(parent)?;
+    // SAFETY: the parent wrote the file before starting us, and nobody
+    // writes it while the workers read it.
+    let shm = unsafe { Mmap::map(&io::stdin()) }.context("worker: cannot map its stdin")?;
+    let arr: &[i64] = bytemuck::try_cast_slice(&shm)
+        .map_err(|_| anyhow::anyhow!("worker: its stdin is not an array of i64"))?;
+    let (start, end) = (range[0], range[1]);
+    let len = arr.len();
+    let subarray = arr
+        .get(start..end)
+        .with_context(|| format!("worker: {start}..{end} is outside the {len} numbers"))?;
+    writeln!(io::stdout(), "{}", partial_sum(subarray))?;
     Ok(())
 }
 
@@ -155,107 +159,141 @@ fn random_array(n: usize, seed: Option<u64>) -> Result<Vec<i64>> {
     Ok(arr)
 }
 
-/// A new file in `dir` that has no name, so no way of ending the run can
-/// leave it behind: it is gone when the last process holding it exits.
-#[cfg(target_os = "linux")]
-fn unnamed_file(dir: &Path) -> Result<File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    File::options()
-        .read(true)
-        .write(true)
-        .custom_flags(libc::O_TMPFILE)
-        .open(dir)
-        .with_context(|| format!("cannot create an unnamed file in {}", dir.display()))
+/// This same program as a worker for `arr[start..end]`, with the shared file
+/// as its stdin (a file with no name is found only through an open handle).
+fn worker_command(shm: &File, start: usize, end: usize) -> Result<Command> {
+    let exe = std::env::current_exe().context("cannot find this program to start a worker")?;
+    let stdin = shm.try_clone().context("cannot hand the shared file to a worker")?;
+    let mut command = Command::new(exe);
+    command
+        .args(["--worker", &std::process::id().to_string()])
+        .args(["--range", &start.to_string(), &end.to_string()])
+        .stdin(stdin);
+    Ok(command)
 }
 
-/// Elsewhere the file gets a name for an instant: it is removed as soon as it
-/// is open, before any worker starts.
-#[cfg(not(target_os = "linux"))]
-fn unnamed_file(dir: &Path) -> Result<File> {
-    let path = dir.join(format!("vec_add_shm.{}", std::process::id()));
-    let file = File::options()
-        .read(true)
-        .write(true)
-        .create_new(true)
-        .open(&path)
-        .with_context(|| format!("cannot create {}", path.display()))?;
-    std::fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
-    Ok(file)
+/// A size: a whole number from 1 to 1,000,000,000; `50_000_000` as in Python.
+fn size(s: &str) -> Result<usize, String> {
+    match s.replace('_', "").parse() {
+        Ok(n @ 1..=1_000_000_000) => Ok(n),
+        _ => Err(format!("expected a whole number from 1 to 1000000000, got {s:?}")),
+    }
 }
 
-/// Worker processes still running when this is dropped (an error cut the run
-/// short) are killed and reaped: no worker outlives the run.
-struct Workers(Vec<Child>);
+/// A folder that exists, for the shared file.
+fn folder(s: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(s);
+    match path.is_dir() {
+        true => Ok(path),
+        false => Err(format!("{s:?} is not a folder")),
+    }
+}
 
-impl Drop for Workers {
+/// Ends this worker, quietly, as soon as its parent has gone (killed, Ctrl-C,
+/// stopped from an IDE), whatever the worker is doing: no worker outlives its
+/// run. The parent passed its pid, so a worker whose parent died before it
+/// even started sees that at the first look.
+fn watch_parent(parent: u32) -> Result<()> {
+    thread::Builder::new()
+        .spawn(move || {
+            while is_parent(parent) {
+                thread::sleep(Duration::from_millis(50));
+            }
+            std::process::exit(1);
+        })
+        .context("worker: cannot start a thread to watch its parent")?;
+    Ok(())
+}
+
+/// Is `parent` still this process's parent? An orphan gets a new one.
+#[cfg(unix)]
+fn is_parent(parent: u32) -> bool {
+    std::os::unix::process::parent_id() == parent
+}
+
+/// Was this a write to a pipe whose reader has gone (`| head`, or a dead parent)?
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.downcast_ref::<io::Error>()
+        .is_some_and(|err| err.kind() == io::ErrorKind::BrokenPipe)
+}
+
+/// The worker processes of this run (`procs` in the Python). A thread per
+/// worker reads its stdout and passes each line on as it comes, so the parent
+/// hears from whichever worker answers, or ends, first. Dropping `Procs` kills
+/// and reaps every worker still running: whatever goes wrong, none is left.
+struct Procs {
+    children: Vec<Child>,
+    running: usize,
+    lines: Receiver<(usize, Option<String>)>,
+    sender: Sender<(usize, Option<String>)>,
+}
+
+impl Procs {
+    fn new() -> Procs {
+        let (sender, lines) = mpsc::channel();
+        let children = Vec::new();
+        Procs { children, running: 0, lines, sender }
+    }
+
+    /// Starts `command` as the next worker, with a thread reading its stdout.
+    fn start(&mut self, mut command: Command) -> Result<&mut Child> {
+        let i = self.children.len();
+        let child = command.stdout(Stdio::piped()).spawn();
+        self.children.push(child.context("cannot start a worker process")?);
+        let stdout = self.children[i].stdout.take().expect("stdout is piped");
+        let sender = self.sender.clone();
+        thread::Builder::new()
+            .spawn(move || {
+                for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                    let _ = sender.send((i, Some(line)));
+                }
+                let _ = sender.send((i, None)); // its stdout closed: it has ended
+            })
+            .context("cannot start a thread to read a worker's answers")?;
+        self.running += 1;
+        Ok(&mut self.children[i])
+    }
+
+    /// The next line any worker prints, and which worker printed it. A worker
+    /// that fails first is an error that names it and says how it ended.
+    fn next_line(&mut self) -> Result<(usize, String)> {
+        while self.running > 0 {
+            match self.lines.recv().expect("Procs holds a sender") {
+                (i, Some(line)) => return Ok((i, line)),
+                (i, None) => self.ended(i)?,
+            }
+        }
+        bail!("the workers ended without answering")
+    }
+
+    /// `for p in procs: p.join()`, in whatever order they end: one that
+    /// fails, or prints anything more, ends the run at once.
+    fn join(&mut self) -> Result<()> {
+        while self.running > 0 {
+            match self.lines.recv().expect("Procs holds a sender") {
+                (i, Some(line)) => bail!("worker {i} answered {line:?}, unasked"),
+                (i, None) => self.ended(i)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Worker `i` has closed its stdout: reap it, and fail if it failed.
+    fn ended(&mut self, i: usize) -> Result<()> {
+        self.running -= 1;
+        let status = self.children[i].wait();
+        let status = status.with_context(|| format!("cannot wait for worker {i}"))?;
+        ensure!(status.success(), "worker {i} failed: {status}");
+        Ok(())
+    }
+}
+
+impl Drop for Procs {
     fn drop(&mut self) {
-        for child in &mut self.0 {
+        for child in &mut self.children {
             let _ = child.kill(); // Ok(()) for a child that has already exited
             let _ = child.wait();
         }
-    }
-}
-
-/// Starts this same program as a worker for `arr[start..end]`, with the
-/// shared file as its stdin: that open file is how it finds the memory.
-fn start_worker(shm: &File, start: usize, end: usize) -> Result<Child> {
-    let exe = env::current_exe().context("cannot find this program to start a worker")?;
-    let stdin = shm
-        .try_clone()
-        .context("cannot hand the shared file to a worker")?;
-    Command::new(exe)
-        .arg("--worker")
-        .args([start.to_string(), end.to_string()])
-        .stdin(stdin)
-        .stdout(Stdio::piped())
-        .spawn()
-        .context("cannot start a worker process")
-}
-
-/// Reads worker `i`'s answer and checks how it ended; every failure names it.
-fn answer(i: usize, child: &mut Child) -> Result<i64> {
-    let mut text = String::new();
-    let read = child
-        .stdout
-        .take()
-        .expect("stdout is piped")
-        .read_to_string(&mut text);
-    let status = child
-        .wait()
-        .with_context(|| format!("cannot wait for worker {i}"))?;
-    if !status.success() {
-        bail!("worker {i} failed: {status}");
-    }
-    read.with_context(|| format!("cannot read worker {i}'s answer"))?;
-    text.trim()
-        .parse()
-        .with_context(|| format!("worker {i} answered {text:?}, not a number"))
-}
-
-/// The shared bytes seen as the i64 array they hold.
-fn as_numbers(bytes: &[u8]) -> &[i64] {
-    // SAFETY: every bit pattern is a valid i64; align_to only hands out the
-    // correctly aligned middle part, and the checks below make it the whole.
-    let (head, numbers, tail) = unsafe { bytes.align_to::<i64>() };
-    assert!(
-        head.is_empty() && tail.is_empty(),
-        "a mapping is page-aligned and whole i64s"
-    );
-    numbers
-}
-
-/// The bytes of a slice of numbers, to copy them into the file in one go.
-fn as_bytes(numbers: &[i64]) -> &[u8] {
-    // SAFETY: i64 has no padding and every byte of it is initialised; u8 has
-    // alignment 1; the length in bytes is the same memory as the slice.
-    unsafe { std::slice::from_raw_parts(numbers.as_ptr().cast(), size_of_val(numbers)) }
-}
-
-/// A size must be a whole number of at least 1.
-fn positive(s: &str) -> Result<usize, String> {
-    match s.parse() {
-        Ok(0) | Err(_) => Err(format!("expected a whole number of at least 1, got {s:?}")),
-        Ok(n) => Ok(n),
     }
 }
 
@@ -271,42 +309,25 @@ mod tests {
 
     #[test]
     fn the_shared_file_holds_what_was_copied_in() {
-        let mut file = unnamed_file(&env::temp_dir()).unwrap();
-        file.write_all(as_bytes(&[5, -6, 7])).unwrap();
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(bytemuck::cast_slice(&[5_i64, -6, 7])).unwrap();
         // SAFETY: this test is the only user of the file.
         let map = unsafe { Mmap::map(&file) }.unwrap();
-        assert_eq!(as_numbers(&map), [5, -6, 7]);
+        assert_eq!(bytemuck::cast_slice::<u8, i64>(&map), [5, -6, 7]);
     }
 
     #[test]
-    fn sizes_must_be_positive_whole_numbers() {
-        assert_eq!(positive("12"), Ok(12));
-        assert!(positive("0").is_err());
-        assert!(positive("-1").is_err());
-        assert!(positive("abc").is_err());
-    }
-    #[cfg(unix)]
-    #[test]
-    fn answer_names_the_worker_and_the_cause() {
-        let sh = |script: &str| {
-            Command::new("sh")
-                .args(["-c", script])
-                .stdout(Stdio::piped())
-                .spawn()
-                .unwrap()
-        };
-        let err = answer(4, &mut sh("exit 3")).unwrap_err();
-        assert_eq!(format!("{err:#}"), "worker 4 failed: exit status: 3");
-        let err = answer(1, &mut sh("echo twelve")).unwrap_err();
-        assert!(format!("{err:#}").starts_with("worker 1 answered \"twelve\\n\", not a number"));
+    fn sizes_are_whole_numbers_from_one_to_a_billion() {
+        assert_eq!(size("12"), Ok(12));
+        assert_eq!(size("50_000_000"), Ok(50_000_000));
+        for bad in ["0", "-1", "abc", "1000000001"] {
+            assert!(size(bad).is_err(), "{bad}");
+        }
     }
 
-    #[cfg(target_os = "linux")]
     #[test]
-    fn dropping_workers_kills_and_reaps_them() {
-        let child = Command::new("sleep").arg("30").spawn().unwrap();
-        let pid = child.id();
-        drop(Workers(vec![child]));
-        assert!(!std::path::Path::new(&format!("/proc/{pid}")).exists());
+    fn the_shared_folder_must_exist() {
+        assert!(folder(".").is_ok());
+        assert!(folder("/nonexistent/folder").is_err());
     }
 }
