@@ -86,7 +86,11 @@ fn run(args: &Args) -> Result<()> {
 
     // Sequential
     let (seq_sum, seq_time) = timing::time(|| heavy_sum(&arr));
-    writeln!(out, "Sequential sum: {seq_sum:.2}, time = {:.3} s", seq_time.as_secs_f64())?;
+    writeln!(
+        out,
+        "Sequential sum: {seq_sum:.2}, time = {:.3} s",
+        seq_time.as_secs_f64()
+    )?;
 
     // Parallel
     let num_procs = args.workers.map_or_else(
@@ -105,7 +109,11 @@ fn run(args: &Args) -> Result<()> {
         }
     });
     let par_sum: f64 = partial_sums?.iter().sum();
-    writeln!(out, "Parallel sum: {par_sum:.2}, time = {:.3} s", par_time.as_secs_f64())?;
+    writeln!(
+        out,
+        "Parallel sum: {par_sum:.2}, time = {:.3} s",
+        par_time.as_secs_f64()
+    )?;
     let kind = if args.threads { "threads" } else { "processes" };
     let speedup = seq_time.as_secs_f64() / par_time.as_secs_f64();
     writeln!(out, "Speedup: {speedup:.2}x with {num_procs} {kind}")?;
@@ -113,9 +121,15 @@ fn run(args: &Args) -> Result<()> {
     // Every term is >= 0, so adding in another order changes each sum by at
     // most n * EPSILON * sum: the two may differ by twice that, never more.
     let difference = (par_sum - seq_sum).abs();
-    writeln!(out, "Difference: {difference:.1e} (the parallel sum adds in another order)")?;
+    writeln!(
+        out,
+        "Difference: {difference:.1e} (the parallel sum adds in another order)"
+    )?;
     let bound = 2.0 * n as f64 * f64::EPSILON * seq_sum;
-    ensure!(difference <= bound, "parallel sum {par_sum} is too far from {seq_sum}");
+    ensure!(
+        difference <= bound,
+        "parallel sum {par_sum} is too far from {seq_sum}"
+    );
     Ok(())
 }
 
@@ -181,7 +195,10 @@ fn worker(parent: u32) -> Result<()> {
     let mut sum = 0.0;
     loop {
         let bytes = fill(&mut stdin, bytemuck::cast_slice_mut(&mut block))?;
-        ensure!(bytes % 8 == 0, "worker: its input is not a whole number of f64");
+        ensure!(
+            bytes % 8 == 0,
+            "worker: its input is not a whole number of f64"
+        );
         sum += heavy_sum(&block[..bytes / 8]);
         if bytes < size_of_val(&block[..]) {
             break; // the input has ended
@@ -219,7 +236,9 @@ fn worker_command() -> Result<Command> {
 fn size(s: &str) -> Result<usize, String> {
     match s.replace('_', "").parse() {
         Ok(n @ 1..=1_000_000_000) => Ok(n),
-        _ => Err(format!("expected a whole number from 1 to 1000000000, got {s:?}")),
+        _ => Err(format!(
+            "expected a whole number from 1 to 1000000000, got {s:?}"
+        )),
     }
 }
 
@@ -266,14 +285,20 @@ impl Procs {
     fn new() -> Procs {
         let (sender, lines) = mpsc::channel();
         let children = Vec::new();
-        Procs { children, running: 0, lines, sender }
+        Procs {
+            children,
+            running: 0,
+            lines,
+            sender,
+        }
     }
 
     /// Starts `command` as the next worker, with a thread reading its stdout.
     fn start(&mut self, mut command: Command) -> Result<&mut Child> {
         let i = self.children.len();
         let child = command.stdout(Stdio::piped()).spawn();
-        self.children.push(child.context("cannot start a worker process")?);
+        self.children
+            .push(child.context("cannot start a worker process")?);
         let stdout = self.children[i].stdout.take().expect("stdout is piped");
         let sender = self.sender.clone();
         thread::Builder::new()

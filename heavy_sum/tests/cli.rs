@@ -1,4 +1,5 @@
 //! Runs the real `heavy_sum` binary with small inputs and checks its sums.
+#![cfg(target_os = "linux")] // testkit looks at processes through /proc
 
 use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
@@ -106,4 +107,37 @@ fn ctrl_c_stops_the_parent_and_every_worker() {
     run.interrupt();
     assert!(!run.finish().status.success());
     assert_all_gone(&workers);
+}
+
+const ARGS_SMALL: &[&str] = &["--n", "1000", "--workers", "2"];
+
+#[test]
+fn head_ends_the_run_quietly() {
+    let (first, output) = testkit::run_into_head(BIN, ARGS_SMALL);
+    assert!(!first.is_empty());
+    testkit::assert_quiet_end(&output);
+}
+
+#[test]
+fn a_full_disk_is_one_line() {
+    let output = testkit::run_into_full_disk(BIN, ARGS_SMALL);
+    testkit::assert_one_line_error(&output, "No space left on device");
+}
+
+#[test]
+fn no_worker_outlives_a_killed_parent() {
+    // From the first instructions to the middle of the parallel phase.
+    let args = &["--n", "5000000", "--workers", "4"];
+    testkit::assert_no_worker_outlives_its_parent(
+        BIN,
+        args,
+        &[0, 1, 2, 4, 8, 16, 32, 64, 100, 150, 200],
+    );
+}
+
+#[test]
+fn a_thread_that_cannot_start_is_one_line() {
+    let args = ["--n", "1000", "--workers", "256", "--threads"];
+    let output = testkit::run_limited("ulimit -v 150000", BIN, &args);
+    testkit::assert_one_line_error(&output, "cannot start a thread");
 }

@@ -1,5 +1,6 @@
 //! Runs the real `integrate_sin` binary: sequential and pool results are
 //! bit-identical and correct, and a dead worker ends the run.
+#![cfg(target_os = "linux")] // testkit looks at processes through /proc
 
 use testkit::{Started, assert_all_gone, assert_refused, assert_worker_failed, run, texts};
 
@@ -61,4 +62,75 @@ fn ctrl_c_stops_the_parent_and_every_worker() {
     run.interrupt();
     assert!(!run.finish().status.success());
     assert_all_gone(&workers);
+}
+
+const ARGS_SMALL: &[&str] = &["--tasks", "3", "--workers", "2", "--reps", "10"];
+/// Two workers on tasks of about 0.7 s each: long enough to be caught mid-task.
+const SLOW_POOL: &[&str] = &["--tasks", "2", "--workers", "2", "--reps", "4000000"];
+
+#[test]
+fn head_ends_the_run_quietly() {
+    let (first, output) = testkit::run_into_head(BIN, ARGS_SMALL);
+    assert!(!first.is_empty());
+    testkit::assert_quiet_end(&output);
+}
+
+#[test]
+fn a_full_disk_is_one_line() {
+    let output = testkit::run_into_full_disk(BIN, ARGS_SMALL);
+    testkit::assert_one_line_error(&output, "No space left on device");
+}
+
+#[test]
+fn no_worker_outlives_a_killed_parent() {
+    // From the first instructions to the middle of the parallel phase.
+    let args = &["--tasks", "4", "--workers", "4", "--reps", "100000"];
+    testkit::assert_no_worker_outlives_its_parent(
+        BIN,
+        args,
+        &[0, 1, 2, 4, 8, 16, 50, 100, 200, 300, 400, 500],
+    );
+}
+
+#[test]
+fn a_worker_answering_more_than_asked_is_an_error() {
+    let mut run = Started::new(BIN, SLOW_POOL, &[]);
+    let workers = run.wait_for_workers(2).expect("the pool starts");
+    testkit::write_to_stdout_of(workers[0], "7\n");
+    let output = run.finish();
+    testkit::assert_one_line_error(&output, "worker 0 answered \"7\"");
+    assert_all_gone(&workers);
+}
+
+#[test]
+fn a_dead_worker_is_reported_whatever_the_others_are_doing() {
+    let mut run = Started::new(BIN, SLOW_POOL, &[]);
+    let workers = run.wait_for_workers(2).expect("the pool starts");
+    // The other worker is stopped mid-task, so it will never answer.
+    testkit::stop(workers[1]);
+    testkit::kill(workers[0]);
+    let output = run.finish_within(std::time::Duration::from_secs(5));
+    assert_worker_failed(&output, "SIGKILL");
+    assert_all_gone(&workers);
+}
+
+#[test]
+fn a_thread_that_cannot_start_is_one_line() {
+    for mode in [&["--threads"][..], &[]] {
+        let mut args = vec!["--tasks", "256", "--workers", "256", "--reps", "1"];
+        args.extend_from_slice(mode);
+        let output = testkit::run_limited("ulimit -v 150000", BIN, &args);
+        testkit::assert_one_line_error(&output, "cannot start a");
+    }
+}
+
+#[test]
+fn a_worker_started_by_hand_refuses_an_infinite_interval() {
+    let dir = testkit::fresh_dir(env!("CARGO_TARGET_TMPDIR"), "integrate_sin-by-hand");
+    let me = std::process::id().to_string();
+    let args = ["--worker", &me, "--reps", "1"];
+    for bad in ["0 inf\n", "0 NaN\n", "1\n"] {
+        let output = testkit::run_with_input(BIN, &args, bad.as_bytes(), &dir);
+        testkit::assert_one_line_error(&output, "is not a task");
+    }
 }

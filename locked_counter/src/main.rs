@@ -85,11 +85,19 @@ fn run(args: &Args) -> Result<()> {
     let (locked, time) = timing::time(|| count_in_processes(args, false));
     let locked = locked?;
     writeln!(out, "{locked}")?; // Output is 400000
-    writeln!(out, "get_lock:  {locked} of {total}, time = {:.3} s", time.as_secs_f64())?;
+    writeln!(
+        out,
+        "get_lock:  {locked} of {total}, time = {:.3} s",
+        time.as_secs_f64()
+    )?;
 
     let (lock_free, time) = timing::time(|| count_in_processes(args, true));
     let lock_free = lock_free?;
-    writeln!(out, "fetch_add: {lock_free} of {total}, time = {:.3} s", time.as_secs_f64())?;
+    writeln!(
+        out,
+        "fetch_add: {lock_free} of {total}, time = {:.3} s",
+        time.as_secs_f64()
+    )?;
     Ok(())
 }
 
@@ -120,7 +128,10 @@ fn worker(parent: u32, args: &Args) -> Result<()> {
     let map = map(&io::stdin())?;
     let shared = shared(&map)?;
     let from = shared.parent.load(Relaxed);
-    ensure!(from == parent, "worker: its stdin is the shared file of {from}, not {parent}");
+    ensure!(
+        from == parent,
+        "worker: its stdin is the shared file of {from}, not {parent}"
+    );
     // The start gate: the last worker to start lets go of the counter's lock,
     // which the parent took, so that all of them start counting together.
     if shared.started.fetch_add(1, Relaxed) + 1 == u32::from(args.workers) {
@@ -220,7 +231,10 @@ fn map(file: impl memmap2::MmapAsRawDesc) -> Result<MmapRaw> {
 
 /// The mapped bytes seen as the `Shared` they hold.
 fn shared(map: &MmapRaw) -> Result<&Shared> {
-    ensure!(map.len() == size_of::<Shared>(), "the shared file is not a counter");
+    ensure!(
+        map.len() == size_of::<Shared>(),
+        "the shared file is not a counter"
+    );
     // SAFETY: the pointer comes from the mapping, which is page-aligned, as
     // large as a `Shared`, and outlives the reference (borrowed from `map`).
     // `Shared` is made of atomics, valid for any bytes, and every process
@@ -232,7 +246,9 @@ fn shared(map: &MmapRaw) -> Result<&Shared> {
 /// with no name is found only through an open handle).
 fn worker_command(shm: &File, args: &Args) -> Result<Command> {
     let exe = std::env::current_exe().context("cannot find this program to start a worker")?;
-    let stdin = shm.try_clone().context("cannot hand the shared file to a worker")?;
+    let stdin = shm
+        .try_clone()
+        .context("cannot hand the shared file to a worker")?;
     let mut command = Command::new(exe);
     command
         .args(["--worker", &std::process::id().to_string()])
@@ -285,14 +301,20 @@ impl Procs {
     fn new() -> Procs {
         let (sender, lines) = mpsc::channel();
         let children = Vec::new();
-        Procs { children, running: 0, lines, sender }
+        Procs {
+            children,
+            running: 0,
+            lines,
+            sender,
+        }
     }
 
     /// Starts `command` as the next worker, with a thread reading its stdout.
     fn start(&mut self, mut command: Command) -> Result<&mut Child> {
         let i = self.children.len();
         let child = command.stdout(Stdio::piped()).spawn();
-        self.children.push(child.context("cannot start a worker process")?);
+        self.children
+            .push(child.context("cannot start a worker process")?);
         let stdout = self.children[i].stdout.take().expect("stdout is piped");
         let sender = self.sender.clone();
         thread::Builder::new()
@@ -344,7 +366,11 @@ mod tests {
 
     #[test]
     fn increments_under_the_lock_are_exact_across_threads() {
-        let x = Value { lock: AtomicU32::new(0), waiting: AtomicU32::new(0), value: AtomicI32::new(0) };
+        let x = Value {
+            lock: AtomicU32::new(0),
+            waiting: AtomicU32::new(0),
+            value: AtomicI32::new(0),
+        };
         thread::scope(|s| {
             for _ in 0..4 {
                 s.spawn(|| increment(&x, 20_000));
@@ -361,7 +387,11 @@ mod tests {
 
     #[test]
     fn the_lock_excludes_a_second_taker_until_released() {
-        let x = Value { lock: AtomicU32::new(0), waiting: AtomicU32::new(0), value: AtomicI32::new(0) };
+        let x = Value {
+            lock: AtomicU32::new(0),
+            waiting: AtomicU32::new(0),
+            value: AtomicI32::new(0),
+        };
         let held = x.get_lock();
         assert_eq!(x.lock.load(Relaxed), 1);
         thread::scope(|s| {

@@ -1,5 +1,6 @@
 //! Runs the real `locked_counter` binary: with the lock, and with fetch_add,
 //! the count is exactly workers x iters, every time.
+#![cfg(target_os = "linux")] // testkit looks at processes through /proc
 
 use std::path::Path;
 
@@ -22,8 +23,8 @@ fn both_counts_are_exact_for_any_worker_count() {
         let total = workers * iters;
         let lines: Vec<&str> = stdout.lines().collect();
         assert_eq!(lines[0], total.to_string(), "the slide's line: {stdout}");
-        assert!(lines[1].starts_with(&format!("get_lock (flock): {total} of {total}, time = ")));
-        assert!(lines[2].starts_with(&format!("fetch_add:        {total} of {total}, time = ")));
+        assert!(lines[1].starts_with(&format!("get_lock:  {total} of {total}, time = ")));
+        assert!(lines[2].starts_with(&format!("fetch_add: {total} of {total}, time = ")));
         assert_eq!(entries(&tmp), Vec::<String>::new());
     }
 }
@@ -72,4 +73,53 @@ fn ctrl_c_leaves_no_file_and_no_worker() {
     assert!(!run.finish().status.success());
     assert_all_gone(&workers);
     assert_eq!(entries(&tmp), Vec::<String>::new());
+}
+
+const ARGS_SMALL: &[&str] = &["--workers", "2", "--iters", "10"];
+
+#[test]
+fn head_ends_the_run_quietly() {
+    let (first, output) = testkit::run_into_head(BIN, ARGS_SMALL);
+    assert!(!first.is_empty());
+    testkit::assert_quiet_end(&output);
+}
+
+#[test]
+fn a_full_disk_is_one_line() {
+    let output = testkit::run_into_full_disk(BIN, ARGS_SMALL);
+    testkit::assert_one_line_error(&output, "No space left on device");
+}
+
+#[test]
+fn no_worker_outlives_a_killed_parent() {
+    // From the first instructions to the middle of the parallel phase.
+    let args = &["--workers", "16", "--iters", "2000000"];
+    testkit::assert_no_worker_outlives_its_parent(
+        BIN,
+        args,
+        &[0, 1, 2, 3, 4, 6, 8, 12, 16, 32, 50, 100],
+    );
+}
+
+#[test]
+fn a_worker_started_by_hand_ends_with_a_clear_line() {
+    let dir = fresh_dir(TMP, "locked_counter-by-hand");
+    let me = std::process::id().to_string();
+    let args = ["--worker", &me, "--workers", "2"];
+    let output = testkit::run_with_input(BIN, &args, &[0; 3], &dir);
+    testkit::assert_one_line_error(&output, "not a counter");
+    // The right size, but not made by this parent: no spin at the start gate.
+    let output = testkit::run_with_input(BIN, &args, &[0; 20], &dir);
+    testkit::assert_one_line_error(&output, "is the shared file of 0, not");
+}
+
+#[test]
+fn a_full_temp_dir_is_one_line_before_any_worker() {
+    let dir = fresh_dir(TMP, "locked_counter-full");
+    let Some(_full) = testkit::full_temp_dir(&dir) else {
+        return;
+    };
+    let output = run_with_tmp(BIN, ARGS_SMALL, &dir);
+    testkit::assert_one_line_error(&output, "No space left on device");
+    assert!(texts(&output).1.contains("cannot write the shared file"));
 }

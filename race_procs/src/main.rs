@@ -101,7 +101,10 @@ fn worker(parent: u32, args: &Args) -> Result<()> {
     let map = map(&io::stdin())?;
     let shared = shared(&map)?;
     let from = shared.parent.load(Relaxed);
-    ensure!(from == parent, "worker: its stdin is the shared file of {from}, not {parent}");
+    ensure!(
+        from == parent,
+        "worker: its stdin is the shared file of {from}, not {parent}"
+    );
     // The start gate: the last worker to start lets go of the counter's lock,
     // which the parent took, so that all of them start counting together.
     if shared.started.fetch_add(1, Relaxed) + 1 == u32::from(args.workers) {
@@ -201,7 +204,10 @@ fn map(file: impl memmap2::MmapAsRawDesc) -> Result<MmapRaw> {
 
 /// The mapped bytes seen as the `Shared` they hold.
 fn shared(map: &MmapRaw) -> Result<&Shared> {
-    ensure!(map.len() == size_of::<Shared>(), "the shared file is not a counter");
+    ensure!(
+        map.len() == size_of::<Shared>(),
+        "the shared file is not a counter"
+    );
     // SAFETY: the pointer comes from the mapping, which is page-aligned, as
     // large as a `Shared`, and outlives the reference (borrowed from `map`).
     // `Shared` is made of atomics, valid for any bytes, and every process
@@ -213,7 +219,9 @@ fn shared(map: &MmapRaw) -> Result<&Shared> {
 /// with no name is found only through an open handle).
 fn worker_command(shm: &File, args: &Args) -> Result<Command> {
     let exe = std::env::current_exe().context("cannot find this program to start a worker")?;
-    let stdin = shm.try_clone().context("cannot hand the shared file to a worker")?;
+    let stdin = shm
+        .try_clone()
+        .context("cannot hand the shared file to a worker")?;
     let mut command = Command::new(exe);
     command
         .args(["--worker", &std::process::id().to_string()])
@@ -266,14 +274,20 @@ impl Procs {
     fn new() -> Procs {
         let (sender, lines) = mpsc::channel();
         let children = Vec::new();
-        Procs { children, running: 0, lines, sender }
+        Procs {
+            children,
+            running: 0,
+            lines,
+            sender,
+        }
     }
 
     /// Starts `command` as the next worker, with a thread reading its stdout.
     fn start(&mut self, mut command: Command) -> Result<&mut Child> {
         let i = self.children.len();
         let child = command.stdout(Stdio::piped()).spawn();
-        self.children.push(child.context("cannot start a worker process")?);
+        self.children
+            .push(child.context("cannot start a worker process")?);
         let stdout = self.children[i].stdout.take().expect("stdout is piped");
         let sender = self.sender.clone();
         thread::Builder::new()
@@ -325,7 +339,11 @@ mod tests {
 
     #[test]
     fn one_worker_alone_loses_nothing() {
-        let counter = Value { lock: AtomicU32::new(0), waiting: AtomicU32::new(0), value: AtomicI32::new(0) };
+        let counter = Value {
+            lock: AtomicU32::new(0),
+            waiting: AtomicU32::new(0),
+            value: AtomicI32::new(0),
+        };
         increment(&counter, 1000);
         assert_eq!(counter.get(), 1000);
         assert_eq!(counter.lock.load(Relaxed), 0, "the lock is free again");

@@ -1,13 +1,15 @@
 //! Runs the real `race_threads` binary and checks what must always hold.
+#![cfg(target_os = "linux")] // testkit looks at processes through /proc
 
 use testkit::{assert_refused, run, texts};
 
 const BIN: &str = env!("CARGO_BIN_EXE_race_threads");
 
-/// Each line's (label, count, total): "fetch_add: 1000 of 1000, time = ...".
+/// The three counts' (label, count, total): "fetch_add: 1000 of 1000, time = ...".
 fn counts(stdout: &str) -> Vec<(String, u64, u64)> {
     stdout
         .lines()
+        .take(3)
         .map(|line| {
             let (label, rest) = line.split_once(':').expect("label: count of total");
             let words: Vec<&str> = rest.split_whitespace().collect();
@@ -29,6 +31,13 @@ fn the_fixes_are_exact_and_the_race_stays_in_bounds() {
         let lines = counts(&stdout);
         let labels: Vec<&str> = lines.iter().map(|(l, _, _)| l.as_str()).collect();
         assert_eq!(labels, ["load then store", "fetch_add", "Mutex"]);
+        // A run that lost nothing says why, in one more line; one that lost some does not.
+        let said_why = stdout
+            .lines()
+            .nth(3)
+            .is_some_and(|l| l.starts_with("No update was lost"));
+        assert_eq!(said_why, lines[0].1 == total && workers > 1, "{stdout}");
+        assert!(stdout.lines().count() <= 4, "{stdout}");
         for (label, count, printed_total) in &lines {
             assert_eq!(*printed_total, total, "{label}");
             if label == "load then store" {
@@ -60,4 +69,26 @@ fn bad_flags_are_refused_before_any_work() {
     assert_refused(&run(BIN, &["--iters", "-1"]), "--iters");
     assert_refused(&run(BIN, &["--iters", "abc"]), "--iters");
     assert_refused(&run(BIN, &["--iters", "0"]), "--iters");
+}
+
+const BIN_ARGS: &[&str] = &["--workers", "2", "--iters", "10"];
+
+#[test]
+fn head_ends_the_run_quietly() {
+    let (first, output) = testkit::run_into_head(env!("CARGO_BIN_EXE_race_threads"), BIN_ARGS);
+    assert!(first.starts_with("load then store: "));
+    testkit::assert_quiet_end(&output);
+}
+
+#[test]
+fn a_full_disk_is_one_line() {
+    let output = testkit::run_into_full_disk(env!("CARGO_BIN_EXE_race_threads"), BIN_ARGS);
+    testkit::assert_one_line_error(&output, "No space left on device");
+}
+
+#[test]
+fn a_thread_that_cannot_start_is_one_line_and_no_hang() {
+    let bin = env!("CARGO_BIN_EXE_race_threads");
+    let output = testkit::run_limited("ulimit -v 150000", bin, &["--workers", "256"]);
+    testkit::assert_one_line_error(&output, "cannot start a thread");
 }

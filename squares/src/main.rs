@@ -113,8 +113,12 @@ fn worker(parent: u32, args: &Args) -> Result<()> {
     let mut out = io::stdout();
     for line in io::stdin().lines() {
         let line = line.context("worker: cannot read a task")?;
-        let (task, x): (usize, u32) = pair(&line)
-            .with_context(|| format!("worker: {line:?} is not a task `TASK X` (X up to {})", u32::MAX))?;
+        let (task, x): (usize, u32) = pair(&line).with_context(|| {
+            format!(
+                "worker: {line:?} is not a task `TASK X` (X up to {})",
+                u32::MAX
+            )
+        })?;
         writeln!(out, "{task} {}", compute_square(x, sleep))?;
     }
     Ok(())
@@ -240,14 +244,20 @@ impl Procs {
     fn new() -> Procs {
         let (sender, lines) = mpsc::channel();
         let children = Vec::new();
-        Procs { children, running: 0, lines, sender }
+        Procs {
+            children,
+            running: 0,
+            lines,
+            sender,
+        }
     }
 
     /// Starts `command` as the next worker, with a thread reading its stdout.
     fn start(&mut self, mut command: Command) -> Result<&mut Child> {
         let i = self.children.len();
         let child = command.stdout(Stdio::piped()).spawn();
-        self.children.push(child.context("cannot start a worker process")?);
+        self.children
+            .push(child.context("cannot start a worker process")?);
         let stdout = self.children[i].stdout.take().expect("stdout is piped");
         let sender = self.sender.clone();
         thread::Builder::new()
@@ -314,7 +324,10 @@ mod tests {
         let (square, time) = timing::time(|| compute_square(12, Duration::from_millis(20)));
         assert_eq!(square, 144);
         assert!(time >= Duration::from_millis(20));
-        assert_eq!(compute_square(u32::MAX, Duration::ZERO), 18446744065119617025);
+        assert_eq!(
+            compute_square(u32::MAX, Duration::ZERO),
+            18446744065119617025
+        );
     }
 
     #[test]
@@ -322,7 +335,10 @@ mod tests {
         let numbers: Vec<u32> = (0..23).collect();
         let squares: Vec<u64> = numbers.iter().map(|&x| u64::from(x * x)).collect();
         for workers in [1, 4, 30] {
-            assert_eq!(map_in_threads(&numbers, workers, Duration::ZERO).unwrap(), squares);
+            assert_eq!(
+                map_in_threads(&numbers, workers, Duration::ZERO).unwrap(),
+                squares
+            );
         }
     }
 
@@ -330,7 +346,11 @@ mod tests {
     fn a_task_line_is_two_numbers() {
         assert_eq!(pair::<usize, u32>("3 9\n"), Some((3, 9)));
         assert_eq!(pair::<usize, u32>("7"), None);
-        assert_eq!(pair::<usize, u32>("0 4294967296"), None, "too large for a u32");
+        assert_eq!(
+            pair::<usize, u32>("0 4294967296"),
+            None,
+            "too large for a u32"
+        );
         assert_eq!(pair::<usize, u32>("1 -2"), None);
     }
 

@@ -1,15 +1,24 @@
 //! Helpers for the members' integration tests (a dev-dependency only: no
 //! lesson's program depends on it). They run a lesson's real binary, never
 //! let it hang a test, and look at its worker processes from outside the way
-//! a teacher would: `kill -9` one of them, or press Ctrl-C.
+//! a teacher would: `kill -9` one of them, kill the parent, press Ctrl-C,
+//! pipe the output into `head`. Linux only: workers are found through /proc.
+#![cfg(target_os = "linux")]
 
+use std::io::{BufRead, BufReader, Read};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::thread::sleep;
+use std::process::{Child, ChildStdout, Command, ExitStatus, Output, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::thread::{self, sleep};
 use std::time::{Duration, Instant};
 
 /// No run in a test may take longer than this: past it the test fails as hung.
 pub const DEADLINE: Duration = Duration::from_secs(60);
+
+/// How long a run's workers may outlive its parent: the lessons promise 1 s,
+/// and a loaded test machine gets a second more.
+pub const GONE_WITHIN: Duration = Duration::from_secs(2);
 
 /// Runs `bin` with `args` to the end and returns what it printed.
 pub fn run(bin: &str, args: &[&str]) -> Output {
@@ -21,45 +30,141 @@ pub fn run_with_tmp(bin: &str, args: &[&str], tmp: &Path) -> Output {
     Started::new(bin, args, &[("TMPDIR", tmp)]).finish()
 }
 
+/// Runs `bin` under `sh -c 'LIMITS; exec bin args'`, e.g. `ulimit -v 150000`.
+pub fn run_limited(limits: &str, bin: &str, args: &[&str]) -> Output {
+    let script = format!("{limits}; exec \"$0\" \"$@\"");
+    let mut sh_args = vec!["-c", &script, bin];
+    sh_args.extend_from_slice(args);
+    Started::new("sh", &sh_args, &[]).finish()
+}
+
+/// Runs `bin` with its stdout going to `/dev/full`, where every write fails.
+pub fn run_into_full_disk(bin: &str, args: &[&str]) -> Output {
+    let full = std::fs::File::create("/dev/full").expect("/dev/full exists");
+    Started::with_stdio(bin, args, Stdio::null(), Stdio::from(full)).finish()
+}
+
+/// Runs `bin` (a hidden `--worker` used by hand) with `input` as its stdin,
+/// a file, so that a worker that maps its stdin can. The run must end within 10 s.
+pub fn run_with_input(bin: &str, args: &[&str], input: &[u8], dir: &Path) -> Output {
+    let path = dir.join("input");
+    std::fs::write(&path, input).expect("the input file can be written");
+    let file = std::fs::File::options().read(true).write(true).open(&path);
+    let stdin = Stdio::from(file.expect("the input file can be opened"));
+    Started::with_stdio(bin, args, stdin, Stdio::piped()).finish_within(Duration::from_secs(10))
+}
+
+/// A tmpfs of one page, filled up, mounted at `dir`: a temp dir with no room
+/// left. Needs root; `None` (and a note) where mounting is not allowed.
+pub fn full_temp_dir(dir: &Path) -> Option<FullDir> {
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=4k", "tmpfs"])
+        .arg(dir)
+        .stderr(Stdio::null())
+        .status();
+    if !mounted.is_ok_and(|status| status.success()) {
+        eprintln!("note: cannot mount a tmpfs here (not root?): the full-disk check is skipped");
+        return None;
+    }
+    let full = FullDir(dir.to_owned());
+    let _ = std::fs::write(dir.join("fill"), vec![0; 8192]); // fails once full
+    Some(full)
+}
+
+/// A mounted full tmpfs; unmounted when dropped.
+#[derive(Debug)]
+pub struct FullDir(PathBuf);
+
+impl Drop for FullDir {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// `bin args | head -1`: reads the first line, closes the pipe, waits for the
+/// end. Returns that line and the output (stdout: what came after, if any).
+pub fn run_into_head(bin: &str, args: &[&str]) -> (String, Output) {
+    let mut run = Started::new(bin, args, &[]);
+    let stdout = run.stdout.take().expect("stdout is read by lines here");
+    let mut first = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut first)
+        .expect("the first line can be read");
+    // The pipe is closed here, as `head` closes it after its line.
+    (first, run.finish())
+}
+
 /// A lesson's program started in its own process group, as a shell starts a
-/// foreground job, so that `interrupt` reaches it and its workers together.
+/// foreground job, so that `interrupt` reaches it and its workers together,
+/// and so that its workers can be found even after the parent has died.
 #[derive(Debug)]
 pub struct Started {
     child: Child,
+    stdout: Option<ChildStdout>,
+    stderr: Receiver<Vec<u8>>,
 }
 
 impl Started {
     pub fn new(bin: &str, args: &[&str], env: &[(&str, &Path)]) -> Started {
-        use std::os::unix::process::CommandExt;
         let mut command = Command::new(bin);
         command
             .args(args)
             .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .process_group(0);
+            .stdout(Stdio::piped());
         for (key, value) in env {
             command.env(key, value);
         }
-        let child = command.spawn().expect("the lesson's binary starts");
-        Started { child }
+        Started::spawn(command)
+    }
+
+    fn with_stdio(bin: &str, args: &[&str], stdin: Stdio, stdout: Stdio) -> Started {
+        let mut command = Command::new(bin);
+        command.args(args).stdin(stdin).stdout(stdout);
+        Started::spawn(command)
+    }
+
+    fn spawn(mut command: Command) -> Started {
+        command.stderr(Stdio::piped()).process_group(0);
+        let mut child = command.spawn().expect("the lesson's binary starts");
+        let stdout = child.stdout.take();
+        // Read stderr as it comes: a worker that holds it open must not hang us.
+        let mut stderr = child.stderr.take().expect("stderr is piped");
+        let (send, receive) = mpsc::channel();
+        thread::spawn(move || {
+            let mut text = Vec::new();
+            let _ = stderr.read_to_end(&mut text);
+            let _ = send.send(text);
+        });
+        Started {
+            child,
+            stdout,
+            stderr: receive,
+        }
     }
 
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
 
-    /// Waits until the program has `count` live child processes and returns
-    /// their pids, or `None` if it ended first.
+    /// Live processes of this run, the parent included, even orphaned ones.
+    pub fn group(&self) -> Vec<u32> {
+        group(self.pid())
+    }
+
+    /// Waits until the program has `count` live child processes running its
+    /// own executable (started, not just forked) and returns their pids, or
+    /// `None` if it ended first.
     pub fn wait_for_workers(&mut self, count: usize) -> Option<Vec<u32>> {
         let start = Instant::now();
+        let exe = |pid: u32| std::fs::read_link(format!("/proc/{pid}/exe")).ok();
+        let own = exe(self.pid());
         while start.elapsed() < DEADLINE {
             if self.child.try_wait().expect("try_wait works").is_some() {
                 return None;
             }
             let workers: Vec<u32> = children_of(self.pid())
                 .into_iter()
-                .filter(|&pid| state(pid).is_some_and(|s| s != 'Z'))
+                .filter(|&pid| state(pid).is_some_and(|s| s != 'Z') && exe(pid) == own)
                 .collect();
             if workers.len() >= count {
                 return Some(workers);
@@ -75,19 +180,73 @@ impl Started {
         assert!(signal(libc::SIGINT, group), "the run had already ended");
     }
 
-    /// Waits for the end (failing the test if it hangs) and returns the output.
-    pub fn finish(mut self) -> Output {
+    /// Waits for the end, or fails the test if it hangs; then returns the
+    /// output. Stdout is read to its end, unless a test took it.
+    pub fn finish(self) -> Output {
+        self.finish_within(DEADLINE)
+    }
+
+    /// As `finish`, but the run must end within `limit`.
+    pub fn finish_within(mut self, limit: Duration) -> Output {
         let start = Instant::now();
-        while self.child.try_wait().expect("try_wait works").is_none() {
-            if start.elapsed() > DEADLINE {
+        let mut stdout = Vec::new();
+        if let Some(mut out) = self.stdout.take() {
+            let (send, receive) = mpsc::channel();
+            thread::spawn(move || {
+                let mut text = Vec::new();
+                let _ = out.read_to_end(&mut text);
+                let _ = send.send(text);
+            });
+            stdout = receive.recv_timeout(limit).unwrap_or_default();
+        }
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait works") {
+                break status;
+            }
+            if start.elapsed() > limit {
                 let _ = self.child.kill();
-                panic!("the program hung: still running after {DEADLINE:?}");
+                kill_group(self.pid());
+                panic!("the program hung: still running after {limit:?}");
+            }
+            sleep(Duration::from_millis(2));
+        };
+        let stderr = self.stderr_within(start, limit, status);
+        Output {
+            status,
+            stdout,
+            stderr,
+        }
+    }
+
+    fn stderr_within(&self, start: Instant, limit: Duration, status: ExitStatus) -> Vec<u8> {
+        let left = limit.saturating_sub(start.elapsed()) + GONE_WITHIN;
+        match self.stderr.recv_timeout(left) {
+            Ok(text) => text,
+            Err(_) => {
+                kill_group(self.pid());
+                panic!("a worker still holds stderr open after the parent ended ({status})");
+            }
+        }
+    }
+
+    /// `kill -9` the parent alone, as an IDE's stop button or the OOM killer
+    /// does, and return its stderr once every process of the run is gone.
+    /// Fails if any worker is still running `GONE_WITHIN` later.
+    pub fn kill_parent(mut self) -> String {
+        kill(self.pid());
+        let _ = self.child.wait();
+        drop(self.stdout.take()); // as a terminal would, keep nothing waiting on it
+        let start = Instant::now();
+        while !group(self.pid()).is_empty() {
+            if start.elapsed() > GONE_WITHIN {
+                let left = group(self.pid());
+                kill_group(self.pid());
+                panic!("workers {left:?} outlived their parent by {GONE_WITHIN:?}");
             }
             sleep(Duration::from_millis(5));
         }
-        self.child
-            .wait_with_output()
-            .expect("the output can be read")
+        let stderr = self.stderr.recv_timeout(GONE_WITHIN).unwrap_or_default();
+        String::from_utf8_lossy(&stderr).into_owned()
     }
 }
 
@@ -104,14 +263,57 @@ pub fn kill(pid: u32) -> bool {
     signal(libc::SIGKILL, i32::try_from(pid).expect("pids fit in i32"))
 }
 
+/// `kill -STOP pid`: the process stops where it is, as if very busy.
+pub fn stop(pid: u32) -> bool {
+    signal(libc::SIGSTOP, i32::try_from(pid).expect("pids fit in i32"))
+}
+
+/// `kill -9 -pgid`: whatever is left of a run, so that a failing test leaves nothing.
+fn kill_group(pgid: u32) {
+    signal(
+        libc::SIGKILL,
+        -i32::try_from(pgid).expect("pids fit in i32"),
+    );
+}
+
+/// Kills the parent of a run of `bin args` after each of `delays`, from its
+/// very first instructions to the middle of its work, and checks every time
+/// that all its workers are gone within `GONE_WITHIN`, without a word.
+pub fn assert_no_worker_outlives_its_parent(bin: &str, args: &[&str], delays_ms: &[u64]) {
+    for &delay in delays_ms {
+        let run = Started::new(bin, args, &[]);
+        sleep(Duration::from_millis(delay));
+        let stderr = run.kill_parent();
+        assert_eq!(
+            stderr, "",
+            "killed after {delay} ms, the workers said something"
+        );
+    }
+}
+
+/// Live (not yet exited) processes of process group `pgid`, read from /proc.
+pub fn group(pgid: u32) -> Vec<u32> {
+    processes()
+        .into_iter()
+        .filter(|&pid| stat_field(pid, 2).and_then(|g| g.parse().ok()) == Some(pgid))
+        .filter(|&pid| state(pid).is_some_and(|s| s != 'Z'))
+        .collect()
+}
+
 /// The pids whose parent is `parent`, read from /proc.
 pub fn children_of(parent: u32) -> Vec<u32> {
+    processes()
+        .into_iter()
+        .filter(|&pid| stat_field(pid, 1).and_then(|p| p.parse().ok()) == Some(parent))
+        .collect()
+}
+
+fn processes() -> Vec<u32> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
     entries
         .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|&pid| stat_field(pid, 1).and_then(|p| p.parse().ok()) == Some(parent))
         .collect()
 }
 
@@ -120,7 +322,7 @@ pub fn state(pid: u32) -> Option<char> {
     stat_field(pid, 0)?.chars().next()
 }
 
-/// Field `i` after the command name in /proc/PID/stat (0 = state, 1 = ppid).
+/// Field `i` after the command name in /proc/PID/stat (0 = state, 1 = ppid, 2 = pgrp).
 fn stat_field(pid: u32, i: usize) -> Option<String> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The command name is in parentheses and may itself contain spaces.
@@ -159,14 +361,29 @@ pub fn assert_refused(output: &Output, expected_in_message: &str) {
     assert!(stderr.contains(expected_in_message), "{stderr}");
 }
 
-/// Asserts the run ended because of a failed worker: exactly one line,
-/// naming the worker and the cause, and exit code 1.
-pub fn assert_worker_failed(output: &Output, cause: &str) {
+/// Asserts the run failed with exactly one line on stderr, `error: ...`
+/// containing `expected`, and exit code 1: never a panic.
+pub fn assert_one_line_error(output: &Output, expected: &str) {
     let (_, stderr) = texts(output);
     assert_eq!(output.status.code(), Some(1), "stderr: {stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.starts_with("error: worker "), "{stderr}");
-    assert!(stderr.contains(cause), "{stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(stderr.contains(expected), "{stderr}");
+}
+
+/// Asserts the run ended because of a failed worker: exactly one line,
+/// naming the worker and the cause, and exit code 1.
+pub fn assert_worker_failed(output: &Output, cause: &str) {
+    assert_one_line_error(output, cause);
+    assert!(texts(output).1.starts_with("error: worker "));
+}
+
+/// Asserts that a run cut short by `| head` ended quietly: exit code 0 and
+/// nothing on stderr, as `seq 10 | head -1` gives.
+pub fn assert_quiet_end(output: &Output) {
+    let (_, stderr) = texts(output);
+    assert_eq!(stderr, "", "a run cut short by `| head` said something");
+    assert!(output.status.success(), "{:?}", output.status);
 }
 
 /// Asserts that none of `pids` still runs once the run is over. A worker
@@ -177,12 +394,24 @@ pub fn assert_all_gone(pids: &[u32]) {
     for &pid in pids {
         while state(pid).is_some_and(|s| s != 'Z') {
             assert!(
-                start.elapsed() < Duration::from_secs(5),
+                start.elapsed() < GONE_WITHIN,
                 "worker {pid} outlived the run"
             );
-            sleep(Duration::from_millis(10));
+            sleep(Duration::from_millis(5));
         }
     }
+}
+
+/// Writes `text` into the stdout pipe of process `pid` from outside, as
+/// `echo 7 > /proc/PID/fd/1` does: a worker seems to answer more than asked.
+pub fn write_to_stdout_of(pid: u32, text: &str) {
+    use std::io::Write;
+    let mut pipe = std::fs::OpenOptions::new()
+        .write(true)
+        .open(format!("/proc/{pid}/fd/1"))
+        .expect("the worker's stdout can be opened");
+    pipe.write_all(text.as_bytes())
+        .expect("the pipe takes the text");
 }
 
 /// A new, empty folder for one test under `root` (the test's
@@ -221,5 +450,26 @@ mod tests {
         child.kill().unwrap();
         child.wait().unwrap();
         assert_eq!(state(child.id()), None);
+    }
+
+    #[test]
+    fn a_group_outlives_its_leader_and_is_found() {
+        // sh starts a sleep in the background and dies: the sleep survives.
+        let run = Started::new("sh", &["-c", "sleep 30 & sleep 30"], &[]);
+        let pgid = run.pid();
+        while group(pgid).len() < 2 {
+            sleep(Duration::from_millis(1));
+        }
+        let result = std::panic::catch_unwind(|| run.kill_parent());
+        assert!(result.is_err(), "the orphaned sleep was noticed");
+        assert!(group(pgid).is_empty(), "and killed, so nothing is left");
+    }
+
+    #[test]
+    fn head_closes_the_pipe_after_one_line() {
+        let (first, output) = run_into_head("sh", &["-c", "echo one; sleep 0.2; echo two"]);
+        assert_eq!(first, "one\n");
+        // sh's echo gets EPIPE (sh ignores nothing: SIGPIPE kills it).
+        assert!(!output.status.success());
     }
 }

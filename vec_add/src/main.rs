@@ -82,7 +82,11 @@ fn run(args: &Args) -> Result<()> {
 
     // Sequential execution
     let (seq_sum, seq_time) = timing::time(|| partial_sum(&arr));
-    writeln!(out, "Sequential sum: {seq_sum}, time = {:.3} s", seq_time.as_secs_f64())?;
+    writeln!(
+        out,
+        "Sequential sum: {seq_sum}, time = {:.3} s",
+        seq_time.as_secs_f64()
+    )?;
 
     // Parallel execution
     let cpus = thread::available_parallelism().map_or(1, NonZero::get);
@@ -101,12 +105,19 @@ fn run(args: &Args) -> Result<()> {
         }
     });
     let par_sum: i64 = partial_sums?.iter().sum();
-    writeln!(out, "Parallel sum: {par_sum}, time = {:.3} s", par_time.as_secs_f64())?;
+    writeln!(
+        out,
+        "Parallel sum: {par_sum}, time = {:.3} s",
+        par_time.as_secs_f64()
+    )?;
     let kind = if args.threads { "threads" } else { "processes" };
     let speedup = seq_time.as_secs_f64() / par_time.as_secs_f64();
     writeln!(out, "Speedup: {speedup:.2}x with {num_procs} {kind}")?;
 
-    ensure!(par_sum == seq_sum, "parallel sum {par_sum} != sequential sum {seq_sum}");
+    ensure!(
+        par_sum == seq_sum,
+        "parallel sum {par_sum} != sequential sum {seq_sum}"
+    );
     Ok(())
 }
 
@@ -174,7 +185,10 @@ fn worker(parent: u32) -> Result<()> {
     let mut sum = 0;
     loop {
         let bytes = fill(&mut stdin, bytemuck::cast_slice_mut(&mut block))?;
-        ensure!(bytes % 8 == 0, "worker: its input is not a whole number of i64");
+        ensure!(
+            bytes % 8 == 0,
+            "worker: its input is not a whole number of i64"
+        );
         sum += partial_sum(&block[..bytes / 8]);
         if bytes < size_of_val(&block[..]) {
             break; // the input has ended
@@ -212,7 +226,9 @@ fn worker_command() -> Result<Command> {
 fn size(s: &str) -> Result<usize, String> {
     match s.replace('_', "").parse() {
         Ok(n @ 1..=1_000_000_000) => Ok(n),
-        _ => Err(format!("expected a whole number from 1 to 1000000000, got {s:?}")),
+        _ => Err(format!(
+            "expected a whole number from 1 to 1000000000, got {s:?}"
+        )),
     }
 }
 
@@ -259,14 +275,20 @@ impl Procs {
     fn new() -> Procs {
         let (sender, lines) = mpsc::channel();
         let children = Vec::new();
-        Procs { children, running: 0, lines, sender }
+        Procs {
+            children,
+            running: 0,
+            lines,
+            sender,
+        }
     }
 
     /// Starts `command` as the next worker, with a thread reading its stdout.
     fn start(&mut self, mut command: Command) -> Result<&mut Child> {
         let i = self.children.len();
         let child = command.stdout(Stdio::piped()).spawn();
-        self.children.push(child.context("cannot start a worker process")?);
+        self.children
+            .push(child.context("cannot start a worker process")?);
         let stdout = self.children[i].stdout.take().expect("stdout is piped");
         let sender = self.sender.clone();
         thread::Builder::new()

@@ -1,4 +1,5 @@
 //! Runs the real `vec_add` binary with small inputs and checks what it prints.
+#![cfg(target_os = "linux")] // testkit looks at processes through /proc
 
 use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
@@ -102,4 +103,48 @@ fn ctrl_c_stops_the_parent_and_every_worker() {
     let output = run.finish();
     assert!(!output.status.success());
     assert_all_gone(&workers);
+}
+
+const ARGS_SMALL: &[&str] = &["--n", "1000", "--workers", "2"];
+
+#[test]
+fn head_ends_the_run_quietly() {
+    let (first, output) = testkit::run_into_head(BIN, ARGS_SMALL);
+    assert!(!first.is_empty());
+    testkit::assert_quiet_end(&output);
+}
+
+#[test]
+fn a_full_disk_is_one_line() {
+    let output = testkit::run_into_full_disk(BIN, ARGS_SMALL);
+    testkit::assert_one_line_error(&output, "No space left on device");
+}
+
+#[test]
+fn no_worker_outlives_a_killed_parent() {
+    // From the first instructions to the middle of the parallel phase.
+    let args = &["--n", "20000000", "--workers", "4"];
+    testkit::assert_no_worker_outlives_its_parent(
+        BIN,
+        args,
+        &[0, 1, 2, 4, 8, 16, 32, 64, 100, 150, 200, 300],
+    );
+}
+
+#[test]
+fn a_thread_that_cannot_start_is_one_line() {
+    let args = ["--n", "1000", "--workers", "256", "--threads"];
+    let output = testkit::run_limited("ulimit -v 150000", BIN, &args);
+    testkit::assert_one_line_error(&output, "cannot start a thread");
+}
+
+#[test]
+fn a_size_beyond_reason_is_refused_before_any_work() {
+    assert_refused(&run(BIN, &["--n", "1000000000000"]), "--n");
+}
+
+#[test]
+fn the_lectures_underscores_are_accepted() {
+    let (seq, par, _) = sums(&["--n", "1_000", "--seed", "5"]);
+    assert_eq!((seq, par), (expected_sum(1000, 5), expected_sum(1000, 5)));
 }

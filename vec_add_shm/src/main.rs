@@ -88,7 +88,11 @@ fn run(args: &Args) -> Result<()> {
 
     // Sequential
     let (seq_sum, seq_time) = timing::time(|| partial_sum(&arr));
-    writeln!(out, "Sequential sum: {seq_sum}, time = {:.3} s", seq_time.as_secs_f64())?;
+    writeln!(
+        out,
+        "Sequential sum: {seq_sum}, time = {:.3} s",
+        seq_time.as_secs_f64()
+    )?;
 
     // Parallel: copy the array once into shared memory. Written with one
     // write() rather than through a mapping: measured faster (see README).
@@ -121,11 +125,18 @@ fn run(args: &Args) -> Result<()> {
         Ok(partial_sums)
     });
     let par_sum: i64 = partial_sums?.iter().sum();
-    writeln!(out, "Parallel sum: {par_sum}, time = {:.3} s", par_time.as_secs_f64())?;
+    writeln!(
+        out,
+        "Parallel sum: {par_sum}, time = {:.3} s",
+        par_time.as_secs_f64()
+    )?;
     let speedup = seq_time.as_secs_f64() / par_time.as_secs_f64();
     writeln!(out, "Speedup: {speedup:.2}x with {num_procs} processes")?;
 
-    ensure!(par_sum == seq_sum, "parallel sum {par_sum} != sequential sum {seq_sum}");
+    ensure!(
+        par_sum == seq_sum,
+        "parallel sum {par_sum} != sequential sum {seq_sum}"
+    );
     Ok(()) // no shm.unlink(): the file never had a name
 }
 
@@ -163,7 +174,9 @@ fn random_array(n: usize, seed: Option<u64>) -> Result<Vec<i64>> {
 /// as its stdin (a file with no name is found only through an open handle).
 fn worker_command(shm: &File, start: usize, end: usize) -> Result<Command> {
     let exe = std::env::current_exe().context("cannot find this program to start a worker")?;
-    let stdin = shm.try_clone().context("cannot hand the shared file to a worker")?;
+    let stdin = shm
+        .try_clone()
+        .context("cannot hand the shared file to a worker")?;
     let mut command = Command::new(exe);
     command
         .args(["--worker", &std::process::id().to_string()])
@@ -176,7 +189,9 @@ fn worker_command(shm: &File, start: usize, end: usize) -> Result<Command> {
 fn size(s: &str) -> Result<usize, String> {
     match s.replace('_', "").parse() {
         Ok(n @ 1..=1_000_000_000) => Ok(n),
-        _ => Err(format!("expected a whole number from 1 to 1000000000, got {s:?}")),
+        _ => Err(format!(
+            "expected a whole number from 1 to 1000000000, got {s:?}"
+        )),
     }
 }
 
@@ -232,14 +247,20 @@ impl Procs {
     fn new() -> Procs {
         let (sender, lines) = mpsc::channel();
         let children = Vec::new();
-        Procs { children, running: 0, lines, sender }
+        Procs {
+            children,
+            running: 0,
+            lines,
+            sender,
+        }
     }
 
     /// Starts `command` as the next worker, with a thread reading its stdout.
     fn start(&mut self, mut command: Command) -> Result<&mut Child> {
         let i = self.children.len();
         let child = command.stdout(Stdio::piped()).spawn();
-        self.children.push(child.context("cannot start a worker process")?);
+        self.children
+            .push(child.context("cannot start a worker process")?);
         let stdout = self.children[i].stdout.take().expect("stdout is piped");
         let sender = self.sender.clone();
         thread::Builder::new()
@@ -310,7 +331,8 @@ mod tests {
     #[test]
     fn the_shared_file_holds_what_was_copied_in() {
         let mut file = tempfile::tempfile().unwrap();
-        file.write_all(bytemuck::cast_slice(&[5_i64, -6, 7])).unwrap();
+        file.write_all(bytemuck::cast_slice(&[5_i64, -6, 7]))
+            .unwrap();
         // SAFETY: this test is the only user of the file.
         let map = unsafe { Mmap::map(&file) }.unwrap();
         assert_eq!(bytemuck::cast_slice::<u8, i64>(&map), [5, -6, 7]);

@@ -1,5 +1,6 @@
 //! Runs the real `vec_add_shm` binary and checks its sums and that no run,
 //! however it ends, leaves a file behind.
+#![cfg(target_os = "linux")] // testkit looks at processes through /proc
 
 use std::path::Path;
 
@@ -55,10 +56,9 @@ fn the_shared_file_can_live_elsewhere_and_is_never_left_there() {
     );
     assert_eq!(entries(&dir), Vec::<String>::new());
 
+    // A folder that does not exist is refused before any work.
     let output = run(BIN, &["--n", "10", "--shm-dir", "/no/such/folder"]);
-    let (_, stderr) = texts(&output);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(stderr.starts_with("error: cannot create an unnamed file in /no/such/folder"));
+    assert_refused(&output, "is not a folder");
 }
 
 #[test]
@@ -110,4 +110,44 @@ fn ctrl_c_leaves_no_file_and_no_worker() {
     assert!(!output.status.success());
     assert_all_gone(&workers);
     assert_eq!(entries(&tmp), Vec::<String>::new());
+}
+
+const ARGS_SMALL: &[&str] = &["--n", "1000", "--workers", "2"];
+
+#[test]
+fn head_ends_the_run_quietly() {
+    let (first, output) = testkit::run_into_head(BIN, ARGS_SMALL);
+    assert!(!first.is_empty());
+    testkit::assert_quiet_end(&output);
+}
+
+#[test]
+fn a_full_disk_is_one_line() {
+    let output = testkit::run_into_full_disk(BIN, ARGS_SMALL);
+    testkit::assert_one_line_error(&output, "No space left on device");
+}
+
+#[test]
+fn no_worker_outlives_a_killed_parent() {
+    // From the first instructions to the middle of the parallel phase.
+    let args = &["--n", "20000000", "--workers", "4"];
+    testkit::assert_no_worker_outlives_its_parent(
+        BIN,
+        args,
+        &[0, 1, 2, 4, 8, 16, 32, 64, 100, 150, 200],
+    );
+}
+
+#[test]
+fn a_worker_started_by_hand_on_a_short_file_says_so() {
+    let dir = fresh_dir(TMP, "vec_add_shm-by-hand");
+    let me = std::process::id().to_string();
+    let args = ["--worker", &me, "--range", "0", "1"];
+    let output = testkit::run_with_input(BIN, &args, &[1; 7], &dir);
+    testkit::assert_one_line_error(&output, "not an array of i64");
+    let output = testkit::run_with_input(BIN, &args, &[0; 8], &dir);
+    assert_eq!(texts(&output).0, "0\n", "one i64 of 0 sums to 0");
+    let args = ["--worker", &me, "--range", "0", "2"];
+    let output = testkit::run_with_input(BIN, &args, &[0; 8], &dir);
+    testkit::assert_one_line_error(&output, "outside the 1 numbers");
 }
