@@ -253,6 +253,24 @@ fn is_parent(parent: u32) -> bool {
     std::os::unix::process::parent_id() == parent
 }
 
+/// Is the parent still running? (Windows keeps no parent for a process.)
+#[cfg(windows)]
+fn is_parent(parent: u32) -> bool {
+    use windows_sys::Win32::Foundation::{CloseHandle, WAIT_TIMEOUT};
+    use windows_sys::Win32::System::Threading::WaitForSingleObject;
+    use windows_sys::Win32::System::Threading::{OpenProcess, PROCESS_SYNCHRONIZE};
+    // SAFETY: the handle is checked before use and closed once, here.
+    unsafe {
+        let process = OpenProcess(PROCESS_SYNCHRONIZE, 0, parent);
+        if process.is_null() {
+            return false; // gone (or never ours)
+        }
+        let running = WaitForSingleObject(process, 0) == WAIT_TIMEOUT;
+        CloseHandle(process);
+        running
+    }
+}
+
 /// Was this a write to a pipe whose reader has gone (`| head`, or a dead parent)?
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.downcast_ref::<io::Error>()
