@@ -1,11 +1,12 @@
 //! `lockedCounter.py` in Rust: four processes each add 1 to one counter in
 //! shared memory 100,000 times, holding the counter's lock around each
-//! increment. The slide says `Output is 400000`, and so it is, every run:
+//! increment. The slide says `Output is 400000`, and so it is, every run
+//! (one run on a 2-core machine; the times include starting the processes):
 //!
 //! ```text
 //! 400000
-//! get_lock:  400000 of 400000, time = 0.040 s
-//! fetch_add: 400000 of 400000, time = 0.006 s
+//! get_lock:  400000 of 400000, time = 0.009 s
+//! fetch_add: 400000 of 400000, time = 0.005 s
 //! ```
 //!
 //! What Rust changes: `x.get_lock()` is, as in Python, a lock that lives in

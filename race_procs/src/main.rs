@@ -4,11 +4,11 @@
 //! The lesson: separate processes really run at once, and `counter.value += 1`
 //! is a get and then a set, so updates are lost. The lecture printed 170066,
 //! 170233, 169227 and 169344 for 1000000. Here (one run on a 2-core machine;
-//! the count changes every run):
+//! the count changes every run, and one CPU loses as many):
 //!
 //! ```text
-//! 861132
-//! lost 138868 of 1000000 updates
+//! 279527
+//! lost 720473 of 1000000 updates
 //! ```
 //!
 //! What Rust changes: `mp.Value('i', 0)` becomes an i32 with a lock next to
