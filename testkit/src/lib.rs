@@ -82,7 +82,7 @@ impl Drop for FullDir {
 }
 
 /// `bin args | head -1`: reads the first line, closes the pipe, waits for the
-/// end. Returns that line and the output (stdout: what came after, if any).
+/// end. Returns that line and the output (its stdout is empty: `head` took it).
 pub fn run_into_head(bin: &str, args: &[&str]) -> (String, Output) {
     let mut run = Started::new(bin, args, &[]);
     let stdout = run.stdout.take().expect("stdout is read by lines here");
@@ -144,11 +144,6 @@ impl Started {
 
     pub fn pid(&self) -> u32 {
         self.child.id()
-    }
-
-    /// Live processes of this run, the parent included, even orphaned ones.
-    pub fn group(&self) -> Vec<u32> {
-        group(self.pid())
     }
 
     /// Waits until the program has `count` live child processes running its

@@ -258,8 +258,9 @@ fn is_parent(parent: u32) -> bool {
 #[cfg(windows)]
 fn is_parent(parent: u32) -> bool {
     use windows_sys::Win32::Foundation::{CloseHandle, WAIT_TIMEOUT};
-    use windows_sys::Win32::System::Threading::WaitForSingleObject;
-    use windows_sys::Win32::System::Threading::{OpenProcess, PROCESS_SYNCHRONIZE};
+    use windows_sys::Win32::System::Threading::{
+        OpenProcess, PROCESS_SYNCHRONIZE, WaitForSingleObject,
+    };
     // SAFETY: the handle is checked before use and closed once, here.
     unsafe {
         let process = OpenProcess(PROCESS_SYNCHRONIZE, 0, parent);
