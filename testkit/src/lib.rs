@@ -146,20 +146,23 @@ impl Started {
         self.child.id()
     }
 
-    /// Waits until the program has `count` live child processes running its
-    /// own executable (started, not just forked) and returns their pids, or
-    /// `None` if it ended first.
+    /// Waits until the program has `count` live worker processes and returns
+    /// their pids, or `None` if it ended first. A worker counts once it runs
+    /// with `--worker`: a child still between fork and exec shares its parent's
+    /// command line, and stopping it there would stop the parent too (vfork).
     pub fn wait_for_workers(&mut self, count: usize) -> Option<Vec<u32>> {
         let start = Instant::now();
-        let exe = |pid: u32| std::fs::read_link(format!("/proc/{pid}/exe")).ok();
-        let own = exe(self.pid());
+        let is_worker = |pid: u32| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|cmdline| cmdline.split(|&b| b == 0).any(|arg| arg == b"--worker"))
+        };
         while start.elapsed() < DEADLINE {
             if self.child.try_wait().expect("try_wait works").is_some() {
                 return None;
             }
             let workers: Vec<u32> = children_of(self.pid())
                 .into_iter()
-                .filter(|&pid| state(pid).is_some_and(|s| s != 'Z') && exe(pid) == own)
+                .filter(|&pid| state(pid).is_some_and(|s| s != 'Z') && is_worker(pid))
                 .collect();
             if workers.len() >= count {
                 return Some(workers);
