@@ -92,6 +92,10 @@ fn main() -> ExitCode {
 
 /// Three experiments: the race, and two ways to fix it.
 fn run(args: &Args) -> Result<()> {
+    if cfg!(debug_assertions) {
+        // Cargo's default dev profile: a copy that left [profile.dev] behind.
+        eprintln!("warning: built without optimisation: the times below are up to 10x too slow");
+    }
     let (workers, iters) = (usize::from(args.workers), args.iters);
     let total = u64::from(args.workers) * iters;
     let mut out = io::stdout();

@@ -1,0 +1,96 @@
+//! `cargo xtask export`: what comes out is a Cargo project of its own, with
+//! the optimising dev profile; CI builds and tests every export (`.ci/run`).
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_xtask");
+
+fn export(name: &str, dir: &Path) -> Output {
+    let output = Command::new(BIN).args(["export", name]).arg(dir).output();
+    output.expect("xtask runs")
+}
+
+fn fresh(name: &str) -> std::path::PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn an_export_is_a_project_of_its_own_with_the_fast_dev_profile() {
+    let dir = fresh("export-squares");
+    let output = export("squares", &dir);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for file in [
+        "src/main.rs",
+        "tests/cli.rs",
+        "timing/src/lib.rs",
+        "testkit/src/lib.rs",
+    ] {
+        assert!(dir.join(file).is_file(), "{file} is missing");
+    }
+    for file in ["Cargo.lock", "LICENSE-MIT", "LICENSE-APACHE", ".gitignore"] {
+        assert!(dir.join(file).is_file(), "{file} is missing");
+    }
+    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+    assert!(
+        manifest.starts_with("[package]\nname = \"squares\""),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("[profile.dev]\nopt-level = 3\n"),
+        "{manifest}"
+    );
+
+    // Cargo reads it as a workspace of its own, the three packages in it.
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let metadata = Command::new(cargo)
+        .args([
+            "metadata",
+            "--offline",
+            "--no-deps",
+            "--format-version",
+            "1",
+        ])
+        .current_dir(&dir)
+        .output()
+        .expect("cargo runs");
+    let text = String::from_utf8_lossy(&metadata.stdout);
+    assert!(
+        metadata.status.success(),
+        "{}",
+        String::from_utf8_lossy(&metadata.stderr)
+    );
+    for package in ["squares", "timing", "testkit"] {
+        assert!(
+            text.contains(&format!("\"name\":\"{package}\"")),
+            "{package}"
+        );
+    }
+    assert!(text.contains(&format!("\"workspace_root\":\"{}\"", dir.display())));
+}
+
+#[test]
+fn unknown_lessons_and_full_folders_are_refused() {
+    let output = export("no_such_lesson", &fresh("export-unknown"));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).starts_with("error: no lesson \"no_such_lesson\"")
+    );
+
+    let dir = fresh("export-full");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("mine.txt"), "a student's file").unwrap();
+    let output = export("vec_add", &dir);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is not empty"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("mine.txt")).unwrap(),
+        "a student's file"
+    );
+}
