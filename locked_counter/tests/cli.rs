@@ -123,3 +123,12 @@ fn a_full_temp_dir_is_one_line_before_any_worker() {
     testkit::assert_one_line_error(&output, "No space left on device");
     assert!(texts(&output).1.contains("cannot write the shared file"));
 }
+
+#[test]
+fn on_one_cpu_the_locked_count_is_exact() {
+    let output = testkit::run_limited("taskset -pc 0 $$ >/dev/null", BIN, &[]);
+    let (stdout, stderr) = texts(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(stdout.lines().next(), Some("400000"));
+    assert!(stdout.contains("fetch_add: 400000 of 400000"), "{stdout}");
+}

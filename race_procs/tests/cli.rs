@@ -135,3 +135,14 @@ fn a_full_temp_dir_is_one_line_before_any_worker() {
     testkit::assert_one_line_error(&output, "No space left on device");
     assert!(texts(&output).1.contains("cannot write the shared file"));
 }
+
+#[test]
+fn on_one_cpu_the_count_stays_in_bounds() {
+    // The lock hands over at every release while a process waits: on one CPU
+    // that must neither hang nor invent updates.
+    let output = testkit::run_limited("taskset -pc 0 $$ >/dev/null", BIN, &[]);
+    let (stdout, stderr) = texts(&output);
+    assert!(output.status.success(), "{stderr}");
+    let count: i64 = stdout.lines().next().unwrap().parse().unwrap();
+    assert!((1..=1_000_000).contains(&count), "{count}");
+}
