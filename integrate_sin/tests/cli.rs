@@ -116,12 +116,15 @@ fn a_dead_worker_is_reported_whatever_the_others_are_doing() {
 
 #[test]
 fn a_thread_that_cannot_start_is_one_line() {
-    for mode in [&["--threads"][..], &[]] {
-        let mut args = vec!["--tasks", "256", "--workers", "256", "--reps", "1"];
-        args.extend_from_slice(mode);
-        let output = testkit::run_limited("ulimit -v 150000", BIN, &args);
-        testkit::assert_one_line_error(&output, "cannot start a");
-    }
+    let args = ["--tasks", "256", "--workers", "256", "--reps", "1"];
+    // Processes: 256 threads read the workers' answers, all alive at once,
+    // and under this limit some cannot start.
+    let output = testkit::run_limited("ulimit -v 150000", BIN, &args);
+    testkit::assert_one_line_error(&output, "cannot start a thread");
+    // Threads: the pool's own threads.
+    let threads = [&args[..], &["--threads"]].concat();
+    let output = testkit::run_limited(testkit::NO_THREADS, BIN, &threads);
+    testkit::assert_one_line_error(&output, "cannot start a thread");
 }
 
 #[test]

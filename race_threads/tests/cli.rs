@@ -89,6 +89,6 @@ fn a_full_disk_is_one_line() {
 #[test]
 fn a_thread_that_cannot_start_is_one_line_and_no_hang() {
     let bin = env!("CARGO_BIN_EXE_race_threads");
-    let output = testkit::run_limited("ulimit -v 150000", bin, &["--workers", "256"]);
+    let output = testkit::run_limited(testkit::NO_THREADS, bin, &["--workers", "4"]);
     testkit::assert_one_line_error(&output, "cannot start a thread");
 }

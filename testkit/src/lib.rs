@@ -30,6 +30,11 @@ pub fn run_with_tmp(bin: &str, args: &[&str], tmp: &Path) -> Output {
     Started::new(bin, args, &[("TMPDIR", tmp)]).finish()
 }
 
+/// Every thread start fails, and nothing else does: a stack larger than any
+/// address space. (`ulimit -v` also makes small allocations fail at random,
+/// on which std itself aborts.) For `run_limited`.
+pub const NO_THREADS: &str = "export RUST_MIN_STACK=1000000000000000";
+
 /// Runs `bin` under `sh -c 'LIMITS; exec bin args'`, e.g. `ulimit -v 150000`.
 pub fn run_limited(limits: &str, bin: &str, args: &[&str]) -> Output {
     let script = format!("{limits}; exec \"$0\" \"$@\"");

@@ -133,8 +133,8 @@ fn no_worker_outlives_a_killed_parent() {
 
 #[test]
 fn a_thread_that_cannot_start_is_one_line() {
-    let args = ["--n", "1000", "--workers", "256", "--threads"];
-    let output = testkit::run_limited("ulimit -v 150000", BIN, &args);
+    let args = ["--n", "1000", "--workers", "4", "--threads"];
+    let output = testkit::run_limited(testkit::NO_THREADS, BIN, &args);
     testkit::assert_one_line_error(&output, "cannot start a thread");
 }
 
