@@ -1,17 +1,20 @@
-//! Tools around the lessons, not a lesson: `cargo xtask export NAME DIR`.
+//! Tools around the lessons, not a lesson:
 //!
-//! The export is a Cargo project of its own: the lesson's manifest, `src/`
-//! and `tests/`, the `timing` helper and the `testkit` test helper beside
-//! it, the licences and the lock file. Its `Cargo.toml` is the lesson's own
-//! with this workspace's shared settings appended, word for word: versions,
-//! lints and the optimising dev profile, so that `cargo run` there times
-//! as honestly as here.
+//! - `cargo xtask export NAME DIR` takes a lesson out as a Cargo project of
+//!   its own (the lesson, the `timing` and `testkit` helpers, the licences,
+//!   the lock file and this workspace's settings).
+//! - `cargo xtask measure` runs every lesson on this machine, beside the
+//!   lecture's Python and this machine's own limits, and writes a report,
+//!   a CSV of every run and a speedup chart per lesson.
 
-use std::fs;
-use std::path::{Path, PathBuf};
+mod export;
+mod measure;
+
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail, ensure};
+use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 /// Tools around the lessons.
@@ -30,9 +33,23 @@ enum Task {
         /// A new (or empty) folder for the project
         dir: PathBuf,
     },
+    /// Measure every lesson on this machine: a report, a CSV and speedup charts
+    ///
+    /// Every lesson runs with its defaults (and with `--threads` where it has
+    /// them), in turn with the lecture's Python script (with
+    /// --python-scripts) and with this machine's ceilings: summing memory
+    /// with one thread and with several, a pipe, starting a worker process.
+    /// Then every lesson with a parallel phase runs with 1, 2, 4, ... up to
+    /// twice the CPUs workers. Medians and ranges go into report.md, every
+    /// run into runs.csv, and a speedup chart per lesson into NAME.svg.
+    Measure(measure::Options),
+    /// Read stdin to its end and print how many bytes came: the far end of
+    /// the pipe whose speed `measure` takes
+    #[command(hide = true)]
+    Sink,
 }
 
-/// The lessons that can be taken out.
+/// The lessons, in the lecture's order.
 const LESSONS: [&str; 8] = [
     "vec_add",
     "vec_add_shm",
@@ -47,7 +64,9 @@ const LESSONS: [&str; 8] = [
 fn main() -> ExitCode {
     let Args { task } = Args::parse();
     let result = match task {
-        Task::Export { name, dir } => export(&name, &dir),
+        Task::Export { name, dir } => export::export(&name, &dir),
+        Task::Measure(options) => measure::measure(&options),
+        Task::Sink => sink(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -58,91 +77,17 @@ fn main() -> ExitCode {
     }
 }
 
-/// Copies lesson `name` into `dir` as a standalone project.
-fn export(name: &str, dir: &Path) -> Result<()> {
-    ensure!(
-        LESSONS.contains(&name),
-        "no lesson {name:?}; the lessons are {}",
-        LESSONS.join(", ")
-    );
-    let is_empty = |dir: &Path| fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none());
-    if dir.exists() && !is_empty(dir) {
-        bail!("{} is not empty: give a new or empty folder", dir.display());
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .context("xtask lives in the workspace")?;
-
-    let manifest = read(&root.join(name).join("Cargo.toml"))?;
-    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    write(
-        &dir.join("Cargo.toml"),
-        &(manifest + &workspace_settings(root)?),
-    )?;
-    for part in ["src", "tests"] {
-        copy_dir(&root.join(name).join(part), &dir.join(part))?;
-    }
-    for helper in ["timing", "testkit"] {
-        write(
-            &dir.join(helper).join("Cargo.toml"),
-            &read(&root.join(helper).join("Cargo.toml"))?,
-        )?;
-        copy_dir(
-            &root.join(helper).join("src"),
-            &dir.join(helper).join("src"),
-        )?;
-    }
-    for file in ["Cargo.lock", "LICENSE-MIT", "LICENSE-APACHE"] {
-        fs::copy(root.join(file), dir.join(file)).with_context(|| format!("cannot copy {file}"))?;
-    }
-    write(&dir.join(".gitignore"), "/target\n")?;
-    println!("{name} is now a project of its own in {}:", dir.display());
-    println!("  cd {} && cargo run", dir.display());
-    Ok(())
-}
-
-/// The workspace's shared settings, for a project of one lesson: the
-/// `[workspace]` of the lesson and its two helpers, then this workspace's
-/// `[workspace.package]`, `[workspace.dependencies]`, `[workspace.lints]`
-/// and `[profile.dev]`, as they are written here.
-fn workspace_settings(root: &Path) -> Result<String> {
-    let manifest = read(&root.join("Cargo.toml"))?;
-    let start = manifest
-        .find("[workspace.package]")
-        .context("the workspace's Cargo.toml has a [workspace.package]")?;
-    Ok(format!(
-        "\n# Taken out of the lecture's workspace by `cargo xtask export`.\n\
-         [workspace]\nresolver = \"3\"\nmembers = [\"timing\", \"testkit\"]\n\n{}",
-        &manifest[start..]
-    ))
-}
-
-fn copy_dir(from: &Path, to: &Path) -> Result<()> {
-    if !from.exists() {
-        return Ok(()); // a lesson without tests/
-    }
-    fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
-    for entry in fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
-        } else {
-            fs::copy(entry.path(), &target)
-                .with_context(|| format!("cannot copy {}", entry.path().display()))?;
+/// Reads stdin through one 512 KiB buffer, as a `vec_add` worker does.
+fn sink() -> Result<()> {
+    let mut stdin = io::stdin().lock();
+    let mut buffer = vec![0_u8; 512 * 1024];
+    let mut bytes = 0;
+    loop {
+        match stdin.read(&mut buffer)? {
+            0 => break,
+            read => bytes += read,
         }
     }
+    writeln!(io::stdout(), "{bytes}")?;
     Ok(())
-}
-
-fn read(path: &Path) -> Result<String> {
-    fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
-}
-
-fn write(path: &Path, text: &str) -> Result<()> {
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create {}", parent.display()))?;
-    }
-    fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }

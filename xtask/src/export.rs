@@ -1,0 +1,102 @@
+//! `cargo xtask export NAME DIR`: one lesson as a Cargo project of its own.
+//!
+//! The export's `Cargo.toml` is the lesson's own with this workspace's
+//! shared settings appended, word for word: versions, lints and the
+//! optimising dev profile, so that `cargo run` there times as honestly as
+//! here.
+
+use std::fs;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail, ensure};
+
+use crate::LESSONS;
+
+/// Copies lesson `name` into `dir` as a standalone project.
+pub fn export(name: &str, dir: &Path) -> Result<()> {
+    ensure!(
+        LESSONS.contains(&name),
+        "no lesson {name:?}; the lessons are {}",
+        LESSONS.join(", ")
+    );
+    let is_empty = |dir: &Path| fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none());
+    if dir.exists() && !is_empty(dir) {
+        bail!("{} is not empty: give a new or empty folder", dir.display());
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .context("xtask lives in the workspace")?;
+
+    let manifest = read(&root.join(name).join("Cargo.toml"))?;
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    write(
+        &dir.join("Cargo.toml"),
+        &(manifest + &workspace_settings(root)?),
+    )?;
+    for part in ["src", "tests"] {
+        copy_dir(&root.join(name).join(part), &dir.join(part))?;
+    }
+    for helper in ["timing", "testkit"] {
+        write(
+            &dir.join(helper).join("Cargo.toml"),
+            &read(&root.join(helper).join("Cargo.toml"))?,
+        )?;
+        copy_dir(
+            &root.join(helper).join("src"),
+            &dir.join(helper).join("src"),
+        )?;
+    }
+    for file in ["Cargo.lock", "LICENSE-MIT", "LICENSE-APACHE"] {
+        fs::copy(root.join(file), dir.join(file)).with_context(|| format!("cannot copy {file}"))?;
+    }
+    write(&dir.join(".gitignore"), "/target\n")?;
+    println!("{name} is now a project of its own in {}:", dir.display());
+    println!("  cd {} && cargo run", dir.display());
+    Ok(())
+}
+
+/// The workspace's shared settings, for a project of one lesson: the
+/// `[workspace]` of the lesson and its two helpers, then this workspace's
+/// `[workspace.package]`, `[workspace.dependencies]`, `[workspace.lints]`
+/// and `[profile.dev]`, as they are written here.
+fn workspace_settings(root: &Path) -> Result<String> {
+    let manifest = read(&root.join("Cargo.toml"))?;
+    let start = manifest
+        .find("[workspace.package]")
+        .context("the workspace's Cargo.toml has a [workspace.package]")?;
+    Ok(format!(
+        "\n# Taken out of the lecture's workspace by `cargo xtask export`.\n\
+         [workspace]\nresolver = \"3\"\nmembers = [\"timing\", \"testkit\"]\n\n{}",
+        &manifest[start..]
+    ))
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    if !from.exists() {
+        return Ok(()); // a lesson without tests/
+    }
+    fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
+    for entry in fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            fs::copy(entry.path(), &target)
+                .with_context(|| format!("cannot copy {}", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn read(path: &Path) -> Result<String> {
+    fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+fn write(path: &Path, text: &str) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+}

@@ -1,0 +1,107 @@
+//! One SVG chart per lesson: speedup against workers, with the ideal line
+//! and this machine's ceiling. `plotters` with only its SVG backend: the
+//! text is SVG text, so no font is needed to draw it.
+
+use std::path::Path;
+
+use anyhow::{Result, anyhow};
+use plotters::prelude::*;
+
+use super::parse::Summary;
+
+/// A measured curve: the median speedup at each worker count, and its range.
+pub struct Measured {
+    pub label: String,
+    pub points: Vec<(usize, Summary)>,
+}
+
+/// A reference curve: the ideal, or what this machine allows.
+pub struct Reference {
+    pub label: String,
+    pub points: Vec<(usize, f64)>,
+}
+
+const COLOURS: [RGBColor; 3] = [RGBColor(31, 119, 180), RGBColor(214, 39, 40), BLACK];
+
+pub fn draw(path: &Path, title: &str, measured: &[Measured], ceiling: &Reference) -> Result<()> {
+    let most_workers = measured
+        .iter()
+        .flat_map(|m| m.points.iter().map(|&(w, _)| w))
+        .max()
+        .unwrap_or(1);
+    let ideal = Reference {
+        label: "ideal: speedup = workers".to_string(),
+        points: (1..=most_workers).map(|w| (w, w as f64)).collect(),
+    };
+    let highest = measured
+        .iter()
+        .flat_map(|m| m.points.iter().map(|(_, s)| s.max))
+        .chain(ceiling.points.iter().map(|&(_, y)| y))
+        .filter(|y| y.is_finite())
+        .fold(most_workers as f64, f64::max);
+
+    let root = SVGBackend::new(path, (720, 440)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| anyhow!("{e}"))?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 20))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(50)
+        .build_cartesian_2d(0.5..most_workers as f64 + 0.5, 0.0..highest * 1.1)
+        .map_err(|e| anyhow!("{e}"))?;
+    chart
+        .configure_mesh()
+        .x_desc("workers")
+        .y_desc("speedup over one sequential run")
+        .x_labels(most_workers.min(16))
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .draw()
+        .map_err(|e| anyhow!("{e}"))?;
+
+    for (reference, style) in [
+        (
+            &ideal,
+            ShapeStyle::from(RGBColor(160, 160, 160)).stroke_width(1),
+        ),
+        (
+            ceiling,
+            ShapeStyle::from(RGBColor(44, 160, 44)).stroke_width(2),
+        ),
+    ] {
+        let line = reference.points.iter().map(|&(w, y)| (w as f64, y));
+        chart
+            .draw_series(LineSeries::new(line, style))
+            .map_err(|e| anyhow!("{e}"))?
+            .label(&reference.label)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+    }
+    for (curve, colour) in measured.iter().zip(COLOURS) {
+        let style = ShapeStyle::from(colour).stroke_width(2);
+        let medians = curve.points.iter().map(|&(w, s)| (w as f64, s.median));
+        chart
+            .draw_series(LineSeries::new(medians.clone(), style))
+            .map_err(|e| anyhow!("{e}"))?
+            .label(&curve.label)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+        chart
+            .draw_series(medians.map(|point| Circle::new(point, 4, style.filled())))
+            .map_err(|e| anyhow!("{e}"))?;
+        // The range of the runs, as a bar through each median.
+        chart
+            .draw_series(
+                curve.points.iter().map(|&(w, s)| {
+                    PathElement::new(vec![(w as f64, s.min), (w as f64, s.max)], style)
+                }),
+            )
+            .map_err(|e| anyhow!("{e}"))?;
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .draw()
+        .map_err(|e| anyhow!("{e}"))?;
+    root.present().map_err(|e| anyhow!("{e}"))?;
+    Ok(())
+}

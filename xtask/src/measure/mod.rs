@@ -1,0 +1,579 @@
+//! `cargo xtask measure`: every lesson on this machine, k times each,
+//! alternating with the lecture's Python script and with this machine's
+//! ceilings, so that every ratio is taken side by side in one run; then a
+//! sweep of `--workers`. Writes `report.md`, `runs.csv` and one chart per
+//! lesson with a parallel phase.
+
+mod ceiling;
+mod chart;
+mod machine;
+mod parse;
+mod report;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail, ensure};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use self::machine::Machine;
+use self::parse::{Metric, Unit};
+
+/// `cargo xtask measure`'s flags.
+#[derive(clap::Args)]
+pub struct Options {
+    /// How many times to run every command (medians and ranges are over these)
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    runs: u32,
+    /// Three runs of every command: a first look in a minute or two
+    #[arg(long, conflicts_with = "runs")]
+    quick: bool,
+    /// The folder of the lecture's Python scripts (vecAdd.py, ...), to run
+    /// each beside its lesson with python3, numpy and scipy [default: no Python]
+    #[arg(long, value_name = "DIR")]
+    python_scripts: Option<PathBuf>,
+    /// The Python interpreter for the scripts
+    #[arg(long, value_name = "PROGRAM", default_value = "python3")]
+    python: String,
+    /// The folder for report.md, runs.csv and the charts [default: target/measure]
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Also put the report into this workspace's README.md, between its
+    /// `measure:begin` and `measure:end` marks (the folder must be in the workspace)
+    #[arg(long)]
+    readme: bool,
+    /// --n for vec_add, vec_add_shm, heavy_sum and the memory ceilings,
+    /// instead of each one's default (smaller sizes: a quick check)
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000_000))]
+    n: Option<u32>,
+    /// --iters for race_threads, race_procs and locked_counter
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=8_000_000))]
+    iters: Option<u32>,
+    /// --reps for integrate_sin
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    reps: Option<u32>,
+    /// --sleep-ms for squares
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=10_000))]
+    sleep_ms: Option<u32>,
+}
+
+/// The sizes a lesson takes, which `--n` and the others override.
+#[derive(Clone, Copy, PartialEq)]
+enum Size {
+    N,
+    Iters,
+    Reps,
+    SleepMs,
+}
+
+/// What caps a lesson's speedup: the line drawn as its ceiling.
+#[derive(Clone, Copy)]
+enum Bound {
+    /// Summing memory: the memory ceiling, measured in the same run.
+    Memory,
+    /// Computing: one worker per core, min(workers, CPUs).
+    Cores,
+    /// Sleeping tasks: the rounds of tasks, tasks / ceil(tasks / workers).
+    Sleep { tasks: usize },
+}
+
+struct Lesson {
+    name: &'static str,
+    /// The lecture's Python script that it answers.
+    script: &'static str,
+    /// Does it take `--threads`?
+    threads: bool,
+    sizes: &'static [Size],
+    /// What caps its speedup; `None`: no parallel phase to sweep.
+    bound: Option<Bound>,
+}
+
+const LESSONS: [Lesson; 8] = [
+    Lesson {
+        name: "vec_add",
+        script: "vecAdd.py",
+        threads: true,
+        sizes: &[Size::N],
+        bound: Some(Bound::Memory),
+    },
+    Lesson {
+        name: "vec_add_shm",
+        script: "vecAddF.py",
+        threads: false,
+        sizes: &[Size::N],
+        bound: Some(Bound::Memory),
+    },
+    Lesson {
+        name: "heavy_sum",
+        script: "vecAddF-heavy.py",
+        threads: true,
+        sizes: &[Size::N],
+        bound: Some(Bound::Cores),
+    },
+    Lesson {
+        name: "race_threads",
+        script: "threadP.py",
+        threads: false,
+        sizes: &[Size::Iters],
+        bound: None,
+    },
+    Lesson {
+        name: "race_procs",
+        script: "threadP-B.py",
+        threads: false,
+        sizes: &[Size::Iters],
+        bound: None,
+    },
+    Lesson {
+        name: "locked_counter",
+        script: "lockedCounter.py",
+        threads: false,
+        sizes: &[Size::Iters],
+        bound: None,
+    },
+    Lesson {
+        name: "squares",
+        script: "squares.py",
+        threads: true,
+        sizes: &[Size::SleepMs],
+        bound: Some(Bound::Sleep { tasks: 10 }),
+    },
+    Lesson {
+        name: "integrate_sin",
+        script: "integrate_sin.py",
+        threads: true,
+        sizes: &[Size::Reps],
+        bound: Some(Bound::Cores),
+    },
+];
+
+/// The default elements of `vec_add` and `vec_add_shm`: the memory
+/// ceilings sum an array of the same size.
+const N: u32 = 50_000_000;
+
+/// Where Linux keeps POSIX shared memory (tmpfs), as Python's
+/// `SharedMemory` does: `vec_add_shm` runs there too, beside the temp dir.
+const SHM: &str = "/dev/shm";
+
+/// The lessons also run as `--release` builds, to show that plain
+/// `cargo run` (the workspace's dev profile) times like `--release`.
+const RELEASE: [&str; 2] = ["vec_add", "heavy_sum"];
+
+/// `heavy_sum`'s default elements, as in vecAddF-heavy.py.
+const HEAVY_N: u32 = 1_000_000;
+
+/// One command the tool runs: a lesson's binary, or a Python script.
+struct Job<'a> {
+    lesson: &'a Lesson,
+    /// `processes`, `threads` or `python`.
+    kind: &'static str,
+    program: PathBuf,
+    args: Vec<String>,
+    /// How the report names it: `vec_add --threads`, `python3 vecAdd.py`.
+    label: String,
+    workers: Option<usize>,
+}
+
+/// One run of one command, or one measurement of a ceiling.
+pub struct Run {
+    pub phase: &'static str,
+    pub lesson: &'static str,
+    pub label: String,
+    pub kind: &'static str,
+    pub workers: Option<usize>,
+    pub rep: u32,
+    pub metrics: Vec<Metric>,
+}
+
+impl Run {
+    pub fn get(&self, name: &str) -> Option<f64> {
+        self.metrics
+            .iter()
+            .find(|m| m.name == name)
+            .map(|m| m.value)
+    }
+
+    /// The speedup it printed, or its sequential time over its parallel one.
+    pub fn speedup(&self) -> Option<f64> {
+        let speedup = self
+            .get("speedup")
+            .or_else(|| Some(self.get("sequential")? / self.get("parallel")?))?;
+        // A phase too short for the printed digits has no speedup.
+        speedup.is_finite().then_some(speedup)
+    }
+}
+
+/// What one `measure` found.
+pub struct Measurement {
+    pub machine: Machine,
+    pub python: Option<String>,
+    pub runs: u32,
+    /// The sizes changed from the lessons' defaults, as flags.
+    pub changed: Vec<String>,
+    pub workers: Vec<usize>,
+    pub runs_done: Vec<Run>,
+    /// The memory ceiling's array, in bytes.
+    pub bytes: usize,
+    /// `heavy_sum`'s elements.
+    pub heavy_n: u32,
+}
+
+pub fn measure(options: &Options) -> Result<()> {
+    let runs = if options.quick { 3 } else { options.runs };
+    let exe = std::env::current_exe().context("cannot find this program")?;
+    let bin = exe.parent().context("this program is in a folder")?;
+    let out = match &options.out {
+        Some(out) => out.clone(),
+        None => bin
+            .parent()
+            .context("target/debug has a parent")?
+            .join("measure"),
+    };
+    let python = python(options)?;
+    build()?;
+
+    let machine = Machine::this_one();
+    let workers = sweep(machine.cpus);
+    let mut jobs = Vec::new();
+    let release = bin
+        .parent()
+        .context("target/debug has a parent")?
+        .join("release");
+    for lesson in &LESSONS {
+        jobs.push(rust_job(lesson, "processes", &[], None, bin, options));
+        if lesson.threads {
+            jobs.push(rust_job(
+                lesson,
+                "threads",
+                &["--threads"],
+                None,
+                bin,
+                options,
+            ));
+        }
+        if lesson.name == "vec_add_shm" && Path::new(SHM).is_dir() {
+            let flags = ["--shm-dir", SHM];
+            jobs.push(rust_job(lesson, SHM, &flags, None, bin, options));
+        }
+        if RELEASE.contains(&lesson.name) {
+            let flags = ["--threads"];
+            jobs.push(rust_job(lesson, "release", &flags, None, &release, options));
+        }
+        if let Some((program, dir)) = &python {
+            jobs.push(Job {
+                lesson,
+                kind: "python",
+                program: PathBuf::from(program),
+                args: vec![dir.join(lesson.script).display().to_string()],
+                label: format!("{program} {}", lesson.script),
+                workers: None,
+            });
+        }
+    }
+    let mut sweep_jobs = Vec::new();
+    for &w in &workers {
+        for lesson in LESSONS.iter().filter(|l| l.bound.is_some()) {
+            sweep_jobs.push(rust_job(lesson, "processes", &[], Some(w), bin, options));
+            if lesson.threads {
+                let flags = ["--threads"];
+                sweep_jobs.push(rust_job(lesson, "threads", &flags, Some(w), bin, options));
+            }
+        }
+    }
+
+    let n = options.n.unwrap_or(N) as usize;
+    let arr = ceiling::array(n);
+    let heavy_sum = bin.join(executable("heavy_sum"));
+    let ceilings_per_run = workers.len() + 2;
+    let total = u64::from(runs) * (jobs.len() + sweep_jobs.len() + ceilings_per_run) as u64;
+    let progress = ProgressBar::new(total).with_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {msg}")
+            .expect("the template is valid"),
+    );
+    let mut done = Vec::new();
+    for rep in 0..runs {
+        // The ceilings first, then every command once, in turn: drift over
+        // the minutes of a run touches every row alike.
+        for &w in &workers {
+            progress.set_message(format!("memory sum, {w} threads"));
+            let time = ceiling::memory_sum(&arr, w)?;
+            done.push(ceiling_run("memory sum", Some(w), rep, time.as_secs_f64()));
+            progress.inc(1);
+        }
+        progress.set_message("pipe");
+        let time = ceiling::pipe(&arr, &exe)?;
+        done.push(ceiling_run("pipe", None, rep, time.as_secs_f64()));
+        progress.inc(1);
+        progress.set_message("worker start");
+        let time = ceiling::worker_start(&heavy_sum)?;
+        done.push(ceiling_run("worker start", None, rep, time.as_secs_f64()));
+        progress.inc(1);
+        for job in &jobs {
+            progress.set_message(job.label.clone());
+            done.push(run(job, "defaults", rep)?);
+            progress.inc(1);
+        }
+    }
+    for rep in 0..runs {
+        for job in &sweep_jobs {
+            progress.set_message(job.label.clone());
+            done.push(run(job, "sweep", rep)?);
+            progress.inc(1);
+        }
+    }
+    progress.finish_and_clear();
+
+    let changed = changed_sizes(options);
+    let measurement = Measurement {
+        machine,
+        python: python
+            .as_ref()
+            .and_then(|(program, _)| python_versions(program)),
+        runs,
+        changed,
+        workers,
+        runs_done: done,
+        bytes: n * 8,
+        heavy_n: options.n.unwrap_or(HEAVY_N),
+    };
+    fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    report::write(&measurement, &out)?;
+    for lesson in LESSONS.iter().filter(|l| l.bound.is_some()) {
+        let path = out.join(format!("{}.svg", lesson.name));
+        let (measured, reference) = report::curves(&measurement, lesson);
+        chart::draw(&path, &report::chart_title(lesson), &measured, &reference)
+            .with_context(|| format!("cannot draw {}", path.display()))?;
+    }
+    if options.readme {
+        readme(&out)?;
+    }
+    println!("The report is in {}:", out.display());
+    println!("  report.md, runs.csv and a chart per lesson (NAME.svg)");
+    Ok(())
+}
+
+/// Replaces the README's measured section with the report, its charts
+/// linked where they are.
+fn readme(out: &Path) -> Result<()> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .context("xtask lives in the workspace")?;
+    let out = fs::canonicalize(out)?;
+    let folder = out
+        .strip_prefix(fs::canonicalize(root)?)
+        .with_context(|| format!("{} is not in the workspace", out.display()))?;
+    let folder = folder.to_string_lossy().replace('\\', "/");
+    let report = fs::read_to_string(out.join("report.md"))?;
+    let path = root.join("README.md");
+    let text = fs::read_to_string(&path).context("cannot read README.md")?;
+    let spliced = report::splice(&text, &report::linked(&report, &folder))
+        .context("README.md has no `<!-- measure:begin -->` ... `<!-- measure:end -->`")?;
+    fs::write(&path, spliced).context("cannot write README.md")
+}
+
+/// 1, 2, 4, ... up to twice the CPUs, and the CPU count itself.
+fn sweep(cpus: usize) -> Vec<usize> {
+    let mut workers: Vec<usize> = std::iter::successors(Some(1), |w| Some(w * 2))
+        .take_while(|&w| w <= 2 * cpus)
+        .chain([cpus])
+        .collect();
+    workers.sort_unstable();
+    workers.dedup();
+    workers
+}
+
+/// A lesson's binary with `flags` (and the sizes the options change),
+/// from `dir`: `target/debug`, or `target/release` for kind `release`.
+fn rust_job<'a>(
+    lesson: &'a Lesson,
+    kind: &'static str,
+    flags: &[&str],
+    workers: Option<usize>,
+    dir: &Path,
+    options: &Options,
+) -> Job<'a> {
+    let mut args: Vec<String> = flags.iter().map(ToString::to_string).collect();
+    if let Some(w) = workers {
+        args.extend(["--workers".to_string(), w.to_string()]);
+    }
+    let mut label = [lesson.name.to_string()]
+        .into_iter()
+        .chain(args.iter().cloned())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if kind == "release" {
+        label.push_str(" (--release)");
+    }
+    for (size, flag, value) in [
+        (Size::N, "--n", options.n),
+        (Size::Iters, "--iters", options.iters),
+        (Size::Reps, "--reps", options.reps),
+        (Size::SleepMs, "--sleep-ms", options.sleep_ms),
+    ] {
+        if let (true, Some(value)) = (lesson.sizes.contains(&size), value) {
+            args.extend([flag.to_string(), value.to_string()]);
+        }
+    }
+    Job {
+        lesson,
+        kind,
+        program: dir.join(executable(lesson.name)),
+        args,
+        label,
+        workers,
+    }
+}
+
+fn executable(name: &str) -> String {
+    format!("{name}{}", std::env::consts::EXE_SUFFIX)
+}
+
+/// Runs one job to its end; its whole run is timed from start to exit.
+fn run(job: &Job, phase: &'static str, rep: u32) -> Result<Run> {
+    let start = Instant::now();
+    let output = Command::new(&job.program)
+        .args(&job.args)
+        .stdin(Stdio::null())
+        .output()
+        .with_context(|| format!("cannot start {}", job.program.display()))?;
+    let whole = start.elapsed().as_secs_f64();
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let why = stderr.lines().last().unwrap_or("no message");
+        bail!("`{}` failed ({}): {why}", job.label, output.status);
+    }
+    let mut metrics = parse::metrics(&String::from_utf8_lossy(&output.stdout));
+    ensure!(
+        !metrics.is_empty(),
+        "`{}` printed nothing the report can read",
+        job.label
+    );
+    metrics.push(Metric::new("whole run", Unit::Seconds, whole));
+    Ok(Run {
+        phase,
+        lesson: job.lesson.name,
+        label: job.label.clone(),
+        kind: job.kind,
+        workers: job.workers,
+        rep,
+        metrics,
+    })
+}
+
+fn ceiling_run(label: &str, workers: Option<usize>, rep: u32, time: f64) -> Run {
+    Run {
+        phase: "ceiling",
+        lesson: "ceiling",
+        label: label.to_string(),
+        kind: "ceiling",
+        workers,
+        rep,
+        metrics: vec![Metric::new("time", Unit::Seconds, time)],
+    }
+}
+
+/// Builds every lesson as `cargo run` would (the workspace's dev profile),
+/// and the `RELEASE` ones with `--release` too.
+fn build() -> Result<()> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let workspace = ["--bins", "--workspace", "--exclude", "xtask"];
+    let release: Vec<&str> = ["--release"]
+        .into_iter()
+        .chain(RELEASE.iter().flat_map(|name| ["--package", name]))
+        .collect();
+    for args in [&workspace[..], &release] {
+        let status = Command::new(&cargo)
+            .args(["build", "--quiet"])
+            .args(args)
+            .status()
+            .context("cannot run cargo to build the lessons")?;
+        ensure!(status.success(), "cannot build the lessons: {status}");
+    }
+    Ok(())
+}
+
+/// The interpreter and the scripts' folder, if Python can run them here.
+fn python(options: &Options) -> Result<Option<(String, PathBuf)>> {
+    let Some(dir) = &options.python_scripts else {
+        eprintln!(
+            "Python left out: give --python-scripts DIR, the lecture's scripts, to run them too"
+        );
+        return Ok(None);
+    };
+    for lesson in &LESSONS {
+        let script = dir.join(lesson.script);
+        ensure!(
+            script.is_file(),
+            "no {} in {}: give the folder of the lecture's scripts",
+            lesson.script,
+            dir.display()
+        );
+    }
+    if python_versions(&options.python).is_none() {
+        eprintln!(
+            "Python left out: `{}` cannot import numpy and scipy (pip install numpy scipy)",
+            options.python
+        );
+        return Ok(None);
+    }
+    Ok(Some((options.python.clone(), dir.clone())))
+}
+
+/// `Python 3.11.7, numpy 2.4.6, scipy 1.16.3`, if all three are there.
+fn python_versions(program: &str) -> Option<String> {
+    let script = "import sys, numpy, scipy; \
+                  print(f'Python {sys.version.split()[0]}, numpy {numpy.__version__}, scipy {scipy.__version__}')";
+    machine::output_of(program, &["-c", script])
+}
+
+fn changed_sizes(options: &Options) -> Vec<String> {
+    [
+        ("--n", options.n),
+        ("--iters", options.iters),
+        ("--reps", options.reps),
+        ("--sleep-ms", options.sleep_ms),
+    ]
+    .into_iter()
+    .filter_map(|(flag, value)| Some(format!("{flag} {}", value?)))
+    .collect()
+}
+
+/// The runs of one command in one phase, in order.
+pub fn runs_of<'a>(
+    measurement: &'a Measurement,
+    phase: &str,
+    label: &str,
+) -> impl Iterator<Item = &'a Run> {
+    let (phase, label) = (phase.to_string(), label.to_string());
+    measurement
+        .runs_done
+        .iter()
+        .filter(move |r| r.phase == phase && r.label == label)
+}
+
+/// Everything measured, grouped: (phase, lesson, label) in the order run.
+pub fn commands(measurement: &Measurement) -> Vec<(&'static str, &'static str, &str)> {
+    let mut seen = Vec::new();
+    for run in &measurement.runs_done {
+        let key = (run.phase, run.lesson, run.label.as_str());
+        if !seen.contains(&key) {
+            seen.push(key);
+        }
+    }
+    seen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sweep;
+
+    #[test]
+    fn workers_double_up_to_twice_the_cpus_and_include_the_cpus() {
+        assert_eq!(sweep(1), [1, 2]);
+        assert_eq!(sweep(2), [1, 2, 4]);
+        assert_eq!(sweep(6), [1, 2, 4, 6, 8]);
+        assert_eq!(sweep(32), [1, 2, 4, 8, 16, 32, 64]);
+    }
+}
