@@ -51,7 +51,13 @@ pub fn export(name: &str, dir: &Path) -> Result<()> {
     }
     write(&dir.join(".gitignore"), "/target\n")?;
     println!("{name} is now a project of its own in {}:", dir.display());
-    println!("  cd {} && cargo run", dir.display());
+    match name {
+        "vec_add_mpi" => println!(
+            "  cd {} && cargo build && mpirun -np 4 target/debug/vec_add_mpi",
+            dir.display()
+        ),
+        _ => println!("  cd {} && cargo run", dir.display()),
+    }
     Ok(())
 }
 

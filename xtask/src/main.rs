@@ -50,9 +50,10 @@ enum Task {
 }
 
 /// The lessons, in the lecture's order.
-const LESSONS: [&str; 8] = [
+const LESSONS: [&str; 9] = [
     "vec_add",
     "vec_add_shm",
+    "vec_add_mpi",
     "heavy_sum",
     "race_threads",
     "race_procs",

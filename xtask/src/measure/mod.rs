@@ -44,6 +44,10 @@ pub struct Options {
     /// `measure:begin` and `measure:end` marks (the folder must be in the workspace)
     #[arg(long)]
     readme: bool,
+    /// Also measure vec_add_mpi under Open MPI's mpirun, with 1, 2, 4, ...
+    /// ranks (needs Open MPI: see the README)
+    #[arg(long)]
+    mpi: bool,
     /// --n for vec_add, vec_add_shm, heavy_sum and the memory ceilings,
     /// instead of each one's default (smaller sizes: a quick check)
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000_000))]
@@ -79,7 +83,7 @@ enum Bound {
     Sleep { tasks: usize },
 }
 
-struct Lesson {
+pub struct Lesson {
     name: &'static str,
     /// The lecture's Python script that it answers.
     script: &'static str,
@@ -88,15 +92,18 @@ struct Lesson {
     sizes: &'static [Size],
     /// What caps its speedup; `None`: no parallel phase to sweep.
     bound: Option<Bound>,
+    /// Started by `mpirun -np WORKERS`, measured only with `--mpi`.
+    mpi: bool,
 }
 
-const LESSONS: [Lesson; 8] = [
+const LESSONS: [Lesson; 9] = [
     Lesson {
         name: "vec_add",
         script: "vecAdd.py",
         threads: true,
         sizes: &[Size::N],
         bound: Some(Bound::Memory),
+        mpi: false,
     },
     Lesson {
         name: "vec_add_shm",
@@ -104,6 +111,15 @@ const LESSONS: [Lesson; 8] = [
         threads: false,
         sizes: &[Size::N],
         bound: Some(Bound::Memory),
+        mpi: false,
+    },
+    Lesson {
+        name: "vec_add_mpi",
+        script: "",
+        threads: false,
+        sizes: &[Size::N],
+        bound: Some(Bound::Memory),
+        mpi: true,
     },
     Lesson {
         name: "heavy_sum",
@@ -111,6 +127,7 @@ const LESSONS: [Lesson; 8] = [
         threads: true,
         sizes: &[Size::N],
         bound: Some(Bound::Cores),
+        mpi: false,
     },
     Lesson {
         name: "race_threads",
@@ -118,6 +135,7 @@ const LESSONS: [Lesson; 8] = [
         threads: false,
         sizes: &[Size::Iters],
         bound: None,
+        mpi: false,
     },
     Lesson {
         name: "race_procs",
@@ -125,6 +143,7 @@ const LESSONS: [Lesson; 8] = [
         threads: false,
         sizes: &[Size::Iters],
         bound: None,
+        mpi: false,
     },
     Lesson {
         name: "locked_counter",
@@ -132,6 +151,7 @@ const LESSONS: [Lesson; 8] = [
         threads: false,
         sizes: &[Size::Iters],
         bound: None,
+        mpi: false,
     },
     Lesson {
         name: "squares",
@@ -139,6 +159,7 @@ const LESSONS: [Lesson; 8] = [
         threads: true,
         sizes: &[Size::SleepMs],
         bound: Some(Bound::Sleep { tasks: 10 }),
+        mpi: false,
     },
     Lesson {
         name: "integrate_sin",
@@ -146,6 +167,7 @@ const LESSONS: [Lesson; 8] = [
         threads: true,
         sizes: &[Size::Reps],
         bound: Some(Bound::Cores),
+        mpi: false,
     },
 ];
 
@@ -195,6 +217,27 @@ impl Run {
             .map(|m| m.value)
     }
 
+    /// Every speedup it printed, named by its kind: `threads`, or for
+    /// `vec_add_mpi`, which prints two, `scattered` and `made locally`.
+    pub fn speedups(&self) -> Vec<(String, f64)> {
+        let qualified: Vec<(String, f64)> = self
+            .metrics
+            .iter()
+            .filter_map(|m| {
+                let how = m.name.strip_prefix("speedup (")?.strip_suffix(')')?;
+                Some((how.to_string(), m.value))
+            })
+            .filter(|(_, speedup)| speedup.is_finite())
+            .collect();
+        if !qualified.is_empty() {
+            return qualified;
+        }
+        self.speedup()
+            .map(|speedup| (self.kind.to_string(), speedup))
+            .into_iter()
+            .collect()
+    }
+
     /// The speedup it printed, or its sequential time over its parallel one.
     pub fn speedup(&self) -> Option<f64> {
         let speedup = self
@@ -208,6 +251,8 @@ impl Run {
 /// What one `measure` found.
 pub struct Measurement {
     pub machine: Machine,
+    /// The lessons measured, in the lecture's order.
+    pub lessons: Vec<&'static Lesson>,
     pub python: Option<String>,
     pub runs: u32,
     /// The sizes changed from the lessons' defaults, as flags.
@@ -231,8 +276,15 @@ pub fn measure(options: &Options) -> Result<()> {
             .context("target/debug has a parent")?
             .join("measure"),
     };
-    let python = python(options)?;
-    build()?;
+    let lessons: Vec<&'static Lesson> = LESSONS.iter().filter(|l| options.mpi || !l.mpi).collect();
+    let python = python(options, &lessons)?;
+    if options.mpi {
+        ensure!(
+            machine::output_of("mpirun", &["--version"]).is_some(),
+            "--mpi: no mpirun here: install Open MPI (see the README)"
+        );
+    }
+    build(options.mpi)?;
 
     let machine = Machine::this_one();
     let workers = sweep(machine.cpus);
@@ -241,7 +293,18 @@ pub fn measure(options: &Options) -> Result<()> {
         .parent()
         .context("target/debug has a parent")?
         .join("release");
-    for lesson in &LESSONS {
+    for &lesson in &lessons {
+        if lesson.mpi {
+            jobs.push(rust_job(
+                lesson,
+                "mpi",
+                &[],
+                Some(machine.cpus),
+                bin,
+                options,
+            ));
+            continue;
+        }
         jobs.push(rust_job(lesson, "processes", &[], None, bin, options));
         if lesson.threads {
             jobs.push(rust_job(
@@ -262,6 +325,7 @@ pub fn measure(options: &Options) -> Result<()> {
             jobs.push(rust_job(lesson, "release", &flags, None, &release, options));
         }
         if let Some((program, dir)) = &python {
+            // vec_add_mpi has no script of its own: vec_add's and vec_add_shm's run.
             jobs.push(Job {
                 lesson,
                 kind: "python",
@@ -274,8 +338,9 @@ pub fn measure(options: &Options) -> Result<()> {
     }
     let mut sweep_jobs = Vec::new();
     for &w in &workers {
-        for lesson in LESSONS.iter().filter(|l| l.bound.is_some()) {
-            sweep_jobs.push(rust_job(lesson, "processes", &[], Some(w), bin, options));
+        for &lesson in lessons.iter().filter(|l| l.bound.is_some()) {
+            let kind = if lesson.mpi { "mpi" } else { "processes" };
+            sweep_jobs.push(rust_job(lesson, kind, &[], Some(w), bin, options));
             if lesson.threads {
                 let flags = ["--threads"];
                 sweep_jobs.push(rust_job(lesson, "threads", &flags, Some(w), bin, options));
@@ -332,6 +397,7 @@ pub fn measure(options: &Options) -> Result<()> {
             .as_ref()
             .and_then(|(program, _)| python_versions(program)),
         runs,
+        lessons,
         changed,
         workers,
         runs_done: done,
@@ -340,7 +406,7 @@ pub fn measure(options: &Options) -> Result<()> {
     };
     fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     report::write(&measurement, &out)?;
-    for lesson in LESSONS.iter().filter(|l| l.bound.is_some()) {
+    for lesson in measurement.lessons.iter().filter(|l| l.bound.is_some()) {
         let path = out.join(format!("{}.svg", lesson.name));
         let (measured, reference) = report::curves(&measurement, lesson);
         chart::draw(&path, &report::chart_title(lesson), &measured, &reference)
@@ -395,7 +461,7 @@ fn rust_job<'a>(
     options: &Options,
 ) -> Job<'a> {
     let mut args: Vec<String> = flags.iter().map(ToString::to_string).collect();
-    if let Some(w) = workers {
+    if let (false, Some(w)) = (lesson.mpi, workers) {
         args.extend(["--workers".to_string(), w.to_string()]);
     }
     let mut label = [lesson.name.to_string()]
@@ -403,6 +469,22 @@ fn rust_job<'a>(
         .chain(args.iter().cloned())
         .collect::<Vec<_>>()
         .join(" ");
+    let mut program = dir.join(executable(lesson.name));
+    if let (true, Some(w)) = (lesson.mpi, workers) {
+        // Ranks are processes: more of them than cores is allowed, as
+        // --workers allows it; root may run them (CI does).
+        label = format!("mpirun -np {w} {label}");
+        let exe = program.display().to_string();
+        let mpirun = [
+            "--oversubscribe",
+            "--allow-run-as-root",
+            "-np",
+            &w.to_string(),
+            &exe,
+        ];
+        args = mpirun.iter().map(ToString::to_string).chain(args).collect();
+        program = PathBuf::from("mpirun");
+    }
     if kind == "release" {
         label.push_str(" (--release)");
     }
@@ -419,7 +501,7 @@ fn rust_job<'a>(
     Job {
         lesson,
         kind,
-        program: dir.join(executable(lesson.name)),
+        program,
         args,
         label,
         workers,
@@ -475,10 +557,14 @@ fn ceiling_run(label: &str, workers: Option<usize>, rep: u32, time: f64) -> Run 
 }
 
 /// Builds every lesson as `cargo run` would (the workspace's dev profile),
-/// and the `RELEASE` ones with `--release` too.
-fn build() -> Result<()> {
+/// and the `RELEASE` ones with `--release` too; `vec_add_mpi` only for
+/// `--mpi`, since it needs MPI installed.
+fn build(mpi: bool) -> Result<()> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let workspace = ["--bins", "--workspace", "--exclude", "xtask"];
+    let mut workspace = vec!["--bins", "--workspace", "--exclude", "xtask"];
+    if !mpi {
+        workspace.extend(["--exclude", "vec_add_mpi"]);
+    }
     let release: Vec<&str> = ["--release"]
         .into_iter()
         .chain(RELEASE.iter().flat_map(|name| ["--package", name]))
@@ -495,14 +581,14 @@ fn build() -> Result<()> {
 }
 
 /// The interpreter and the scripts' folder, if Python can run them here.
-fn python(options: &Options) -> Result<Option<(String, PathBuf)>> {
+fn python(options: &Options, lessons: &[&Lesson]) -> Result<Option<(String, PathBuf)>> {
     let Some(dir) = &options.python_scripts else {
         eprintln!(
             "Python left out: give --python-scripts DIR, the lecture's scripts, to run them too"
         );
         return Ok(None);
     };
-    for lesson in &LESSONS {
+    for lesson in lessons.iter().filter(|l| !l.mpi) {
         let script = dir.join(lesson.script);
         ensure!(
             script.is_file(),

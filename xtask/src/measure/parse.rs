@@ -39,7 +39,27 @@ impl Metric {
 /// Anything else (`CPUs: 2`, `Results are the same: true`) is not a number
 /// to measure.
 pub fn metrics(output: &str) -> Vec<Metric> {
-    output.lines().flat_map(line_metrics).collect()
+    let mut found: Vec<Metric> = Vec::new();
+    for metric in output.lines().flat_map(line_metrics) {
+        // `Parallel sum (scattered): ...` then `Speedup: ...`: the speedup
+        // of that version, `speedup (scattered)`.
+        let version = found
+            .iter()
+            .rev()
+            .find(|m| m.unit == Unit::Seconds)
+            .and_then(|m| m.name.find(" (").map(|at| m.name[at..].to_string()));
+        match (metric.name.as_str(), version) {
+            ("speedup", Some(version)) => {
+                found.push(Metric::new(
+                    &format!("speedup{version}"),
+                    Unit::Times,
+                    metric.value,
+                ));
+            }
+            _ => found.push(metric),
+        }
+    }
+    found
 }
 
 fn line_metrics(line: &str) -> Vec<Metric> {
@@ -60,11 +80,17 @@ fn line_metrics(line: &str) -> Vec<Metric> {
             .into_iter()
             .collect();
     }
+    // `Parallel sum (scattered)` -> `parallel (scattered)`
+    let (label, version) = match label.split_once(" (") {
+        Some((label, version)) => (label, format!(" ({version}")),
+        None => (label, String::new()),
+    };
     let name = label
         .strip_suffix(" sum")
         .or_else(|| label.strip_suffix(" time"))
         .unwrap_or(label)
-        .to_lowercase();
+        .to_lowercase()
+        + &version;
     let time = match rest.split_once("time = ") {
         Some((_, time)) => first_number(time),
         None if label.ends_with(" time") => first_number(rest),
@@ -201,6 +227,26 @@ mod tests {
                 count("result", 400000.0),
                 seconds("get_lock", 0.010),
                 count("get_lock lost", 0.0),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_mpi_lines_name_their_version() {
+        let output = "Sequential sum: 2500167817, time = 0.027 s\n\
+                      Processes: 2\n\
+                      Parallel sum (scattered): 2500167817, time = 0.195 s\n\
+                      Speedup: 0.14x with 2 processes\n\
+                      Parallel sum (made locally): 2500167817, time = 0.016 s\n\
+                      Speedup: 1.71x with 2 processes\n";
+        assert_eq!(
+            read(output),
+            [
+                seconds("sequential", 0.027),
+                seconds("parallel (scattered)", 0.195),
+                ("speedup (scattered)".to_string(), Unit::Times, 0.14),
+                seconds("parallel (made locally)", 0.016),
+                ("speedup (made locally)".to_string(), Unit::Times, 1.71),
             ]
         );
     }

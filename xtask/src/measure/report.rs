@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 
 use super::chart::{Measured, Reference};
 use super::parse::{Summary, Unit, summary};
-use super::{Bound, LESSONS, Lesson, Measurement, Run, commands, runs_of};
+use super::{Bound, Lesson, Measurement, Run, commands, runs_of};
 
 pub fn write(m: &Measurement, out: &Path) -> Result<()> {
     let report = out.join("report.md");
@@ -61,7 +61,7 @@ fn markdown(m: &Measurement) -> String {
     let _ = writeln!(md, "\n### Targets\n");
     targets(m, &mut md);
     let _ = writeln!(md, "\n### Every lesson with its defaults\n");
-    for lesson in &LESSONS {
+    for lesson in &m.lessons {
         defaults(m, lesson, &mut md);
     }
     let _ = writeln!(md, "\n### Speedup against workers\n");
@@ -79,7 +79,7 @@ fn markdown(m: &Measurement) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    for lesson in LESSONS.iter().filter(|l| l.bound.is_some()) {
+    for lesson in m.lessons.iter().filter(|l| l.bound.is_some()) {
         sweep(m, lesson, &mut md);
     }
     md
@@ -210,8 +210,8 @@ fn targets(m: &Measurement, md: &mut String) {
         let label = python_label(m, lesson)?;
         Some(values(m, "defaults", &label, "whole run"))
     };
-    let locked = &LESSONS[5];
-    if let Some(python) = python_whole(locked) {
+    let locked = m.lessons.iter().find(|l| l.name == "locked_counter");
+    if let Some((locked, python)) = locked.and_then(|&l| Some((l, python_whole(l)?))) {
         for (metric, what) in [("get_lock", "locked run"), ("whole run", "whole run")] {
             let rust = values(m, "defaults", locked.name, metric);
             let faster = ratios(&python, &rust);
@@ -225,7 +225,7 @@ fn targets(m: &Measurement, md: &mut String) {
             });
         }
     }
-    for lesson in &LESSONS {
+    for lesson in m.lessons.iter().filter(|l| !l.mpi) {
         let Some(python) = python_whole(lesson) else {
             all.push(Target {
                 what: format!("`{}`'s whole run against `{}`", lesson.name, lesson.script),
@@ -289,7 +289,14 @@ fn defaults(m: &Measurement, lesson: &Lesson, md: &mut String) {
     }
     // The whole run last.
     columns.sort_by_key(|(name, _)| name == "whole run");
-    let _ = writeln!(md, "`{}` answers `{}`:\n", lesson.name, lesson.script);
+    let _ = match lesson.mpi {
+        true => writeln!(
+            md,
+            "`{}` answers `vecAdd.py` and `vecAddF.py` with MPI ranks:\n",
+            lesson.name
+        ),
+        false => writeln!(md, "`{}` answers `{}`:\n", lesson.name, lesson.script),
+    };
     let header: Vec<String> = columns
         .iter()
         .map(|(name, unit)| match unit {
@@ -364,16 +371,16 @@ fn sweep(m: &Measurement, lesson: &Lesson, md: &mut String) {
 /// What a lesson's chart draws: its speedup at each worker count, per
 /// kind of worker, and its ceiling.
 pub fn curves(m: &Measurement, lesson: &Lesson) -> (Vec<Measured>, Reference) {
-    let mut by_kind: BTreeMap<&str, Vec<(usize, Summary)>> = BTreeMap::new();
+    let mut by_kind: BTreeMap<String, Vec<(usize, Summary)>> = BTreeMap::new();
     for &w in &m.workers {
         let runs = m
             .runs_done
             .iter()
             .filter(|r| r.phase == "sweep" && r.lesson == lesson.name && r.workers == Some(w));
-        let mut kinds: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+        let mut kinds: BTreeMap<String, Vec<f64>> = BTreeMap::new();
         for run in runs {
-            if let Some(speedup) = run.speedup() {
-                kinds.entry(run.kind).or_default().push(speedup);
+            for (kind, speedup) in run.speedups() {
+                kinds.entry(kind).or_default().push(speedup);
             }
         }
         for (kind, speedups) in kinds {
@@ -427,7 +434,7 @@ pub fn splice(text: &str, report: &str) -> Option<String> {
 /// becomes `](FOLDER/vec_add.svg)`.
 pub fn linked(report: &str, folder: &str) -> String {
     let mut text = report.to_string();
-    for lesson in LESSONS.iter().filter(|l| l.bound.is_some()) {
+    for lesson in super::LESSONS.iter().filter(|l| l.bound.is_some()) {
         let chart = format!("]({}.svg)", lesson.name);
         text = text.replace(&chart, &format!("]({folder}/{}.svg)", lesson.name));
     }

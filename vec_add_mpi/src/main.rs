@@ -1,0 +1,241 @@
+//! `vecAdd.py` and `vecAddF.py` beyond one machine: the partial sum as an
+//! MPI program, started by `mpirun` on one host or many.
+//!
+//! ```text
+//! mpirun -np 4 target/debug/vec_add_mpi                   # 4 ranks on this machine
+//! mpirun -np 4 --host a,b target/debug/vec_add_mpi        # 2 ranks on a, 2 on b
+//! ```
+//!
+//! One run with 2 ranks on a 2-core machine:
+//!
+//! ```text
+//! Sequential sum: 2500167817, time = 0.027 s
+//! Processes: 2
+//! Parallel sum (scattered): 2500167817, time = 0.195 s
+//! Speedup: 0.14x with 2 processes
+//! Parallel sum (made locally): 2500167817, time = 0.016 s
+//! Speedup: 1.71x with 2 processes
+//! ```
+//!
+//! `mpirun` starts N copies of this program (the *ranks*, 0 to N-1), on
+//! this machine or across hosts, and connects them. Nothing is shared
+//! between them, not even on one machine: every byte that crosses is a
+//! message, copied through shared memory on one host or the network between
+//! hosts. So the two lessons of vecAdd.py and vecAddF.py become:
+//!
+//! - **Scattered**: rank 0 makes the whole array and `Scatterv` sends each
+//!   rank its part (vecAdd.py's copy, now through MPI), each rank sums its
+//!   part, and `Reduce` adds the partial sums up on rank 0.
+//! - **Made locally**: each rank makes its own part where it is needed, and
+//!   only the partial sums cross (what you do when the data cannot be
+//!   shared, which across hosts it never can).
+//!
+//! Element `i` of the array depends only on the seed and `i`, so every rank
+//! can make any part of the same array: rank 0 checks both parallel sums
+//! against its sequential sum, exactly. In Python (mpi4py) the same program
+//! reads `comm.Scatterv([arr, counts, displs, MPI.INT64_T], part)` and
+//! `comm.reduce(part.sum(), op=MPI.SUM, root=0)`.
+//!
+//! A rank that fails calls `MPI_Abort`, which ends every rank of the job;
+//! a rank that dies (killed, or refused its flags) makes `mpirun` end the
+//! others: no rank waits for ever, none is left behind.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Result, ensure};
+use clap::Parser;
+use mpi::Count;
+use mpi::collective::SystemOperation;
+use mpi::datatype::Partition;
+use mpi::traits::*;
+
+/// The partial sum of vecAdd.py and vecAddF.py with MPI: run it with mpirun.
+#[derive(Parser)]
+struct Args {
+    /// How many random integers (1..=99) to sum
+    #[arg(long, default_value_t = 50_000_000, value_parser = size, allow_hyphen_values = true)]
+    n: usize,
+    /// Seed for the random numbers, to get the same array every run [default: a new one]
+    #[arg(long)]
+    seed: Option<u64>,
+}
+
+/// The work each rank does, as in the Python.
+fn partial_sum(subarray: &[i64]) -> i64 {
+    subarray.iter().sum()
+}
+
+fn main() -> ExitCode {
+    // Flags first: a rank refused its flags exits (code 2) before MPI starts,
+    // and mpirun then ends the others.
+    let args = Args::parse();
+    let Some(universe) = mpi::initialize() else {
+        eprintln!("error: MPI was already started");
+        return ExitCode::FAILURE;
+    };
+    let world = universe.world();
+    match run(&args, &world) {
+        Ok(()) => ExitCode::SUCCESS,
+        // `| head` stopped reading: nobody to tell.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: rank {}: {err:#}", world.rank());
+            world.abort(1) // ends every rank of the job, not only this one
+        }
+    }
+}
+
+/// The Python script's main block, on every rank.
+fn run(args: &Args, world: &impl Communicator) -> Result<()> {
+    if cfg!(debug_assertions) {
+        // Cargo's default dev profile: a copy that left [profile.dev] behind.
+        eprintln!("warning: built without optimisation: the times below are up to 10x too slow");
+    }
+    let (rank, ranks) = (world.rank(), world.size());
+    let root = world.process_at_rank(0);
+    let n = args.n;
+    let mut out = io::stdout();
+
+    // Every rank must make the same array: rank 0 picks the seed for all.
+    let mut seed = args.seed.unwrap_or_else(rand::random);
+    root.broadcast_into(&mut seed);
+
+    // Rank i's part is arr[i*n/N .. (i+1)*n/N]: every element lands in one.
+    let part = |i: Count| {
+        let (i, ranks) = (i as usize, ranks as usize);
+        i * n / ranks..(i + 1) * n / ranks
+    };
+    let counts: Vec<Count> = (0..ranks).map(|i| count(part(i).len())).collect();
+    let displs: Vec<Count> = (0..ranks).map(|i| count(part(i).start)).collect();
+
+    // Sequential execution, on rank 0.
+    let arr = if rank == 0 {
+        make(0..n, seed)
+    } else {
+        Vec::new()
+    };
+    let mut seq_sum = 0;
+    let mut seq_secs = 0.0;
+    if rank == 0 {
+        let start = Instant::now();
+        seq_sum = partial_sum(&arr);
+        seq_secs = start.elapsed().as_secs_f64();
+        writeln!(out, "Sequential sum: {seq_sum}, time = {seq_secs:.3} s")?;
+        writeln!(out, "Processes: {ranks}")?;
+    }
+
+    // Scattered: rank 0 sends every rank its part, as vecAdd.py's pool does.
+    let mut mine = vec![0_i64; part(rank).len()];
+    world.barrier();
+    let start = Instant::now();
+    if rank == 0 {
+        let partition = Partition::new(&arr[..], &counts[..], &displs[..]);
+        root.scatter_varcount_into_root(&partition, &mut mine[..]);
+    } else {
+        root.scatter_varcount_into(&mut mine[..]);
+    }
+    let scattered = reduce(world, partial_sum(&mine));
+    let scattered_secs = start.elapsed().as_secs_f64();
+    drop(mine);
+
+    // Made locally: each rank makes its own part, only the sums cross.
+    let mine = make(part(rank), seed);
+    world.barrier();
+    let start = Instant::now();
+    let local = reduce(world, partial_sum(&mine));
+    let local_secs = start.elapsed().as_secs_f64();
+
+    if let (Some(scattered), Some(local)) = (scattered, local) {
+        for (how, par_sum, par_secs) in [
+            ("scattered", scattered, scattered_secs),
+            ("made locally", local, local_secs),
+        ] {
+            writeln!(
+                out,
+                "Parallel sum ({how}): {par_sum}, time = {par_secs:.3} s"
+            )?;
+            let speedup = seq_secs / par_secs;
+            writeln!(out, "Speedup: {speedup:.2}x with {ranks} processes")?;
+            ensure!(
+                par_sum == seq_sum,
+                "parallel sum ({how}) {par_sum} != sequential sum {seq_sum}"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `comm.reduce(x, op=MPI.SUM, root=0)`: the sum on rank 0, `None` elsewhere.
+fn reduce(world: &impl Communicator, x: i64) -> Option<i64> {
+    let root = world.process_at_rank(0);
+    if world.rank() == 0 {
+        let mut sum = 0;
+        root.reduce_into_root(&x, &mut sum, SystemOperation::sum());
+        Some(sum)
+    } else {
+        root.reduce_into(&x, SystemOperation::sum());
+        None
+    }
+}
+
+/// Elements `range` of the array: each one a number in 1..=99 that depends
+/// only on the seed and its index (SplitMix64), so any rank can make any
+/// part of the same array.
+fn make(range: std::ops::Range<usize>, seed: u64) -> Vec<i64> {
+    range
+        .map(|i| {
+            let mut z = seed.wrapping_add((i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^= z >> 31;
+            (z % 99) as i64 + 1
+        })
+        .collect()
+}
+
+/// MPI counts elements in `i32`; `--n` stops at 1,000,000,000, which fits.
+fn count(elements: usize) -> Count {
+    Count::try_from(elements).expect("--n is at most 1,000,000,000")
+}
+
+/// A size: a whole number from 1 to 1,000,000,000; `50_000_000` as in Python.
+fn size(s: &str) -> Result<usize, String> {
+    match s.replace('_', "").parse() {
+        Ok(n @ 1..=1_000_000_000) => Ok(n),
+        _ => Err(format!(
+            "expected a whole number from 1 to 1000000000, got {s:?}"
+        )),
+    }
+}
+
+/// Was this a write to a pipe whose reader has gone (`| head`)?
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.downcast_ref::<io::Error>()
+        .is_some_and(|err| err.kind() == io::ErrorKind::BrokenPipe)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::make;
+
+    #[test]
+    fn any_part_of_the_array_is_the_same_wherever_it_is_made() {
+        let whole = make(0..1000, 7);
+        assert_eq!(make(300..700, 7), whole[300..700]);
+        assert!(whole.iter().all(|x| (1..=99).contains(x)));
+        assert_ne!(make(0..1000, 8), whole, "another seed, another array");
+    }
+
+    #[test]
+    fn the_numbers_look_uniform_over_1_to_99() {
+        let arr = make(0..990_000, 1);
+        let mean = arr.iter().sum::<i64>() as f64 / arr.len() as f64;
+        assert!((mean - 50.0).abs() < 0.2, "mean {mean}");
+        for value in [1, 50, 99] {
+            let seen = arr.iter().filter(|&&x| x == value).count();
+            assert!((9000..11000).contains(&seen), "{value} seen {seen} times");
+        }
+    }
+}
