@@ -4,7 +4,8 @@
 #![cfg(target_os = "linux")]
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
@@ -12,46 +13,68 @@ use testkit::{DEADLINE, GONE_WITHIN, Started, kill, texts, value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_vec_add_mpi");
 
-/// `mpirun` with the flags a test machine needs: more ranks than cores,
-/// and root (as in CI) allowed.
-fn mpirun(args: &[&str]) -> Started {
-    let mut all = vec!["--oversubscribe", "--allow-run-as-root"];
-    all.extend_from_slice(args);
-    Started::new("mpirun", &all, &[])
+/// One `mpirun` at a time: Open MPI 4 races with itself creating its
+/// session folder when two start at once on one machine.
+fn one_job_at_a_time() -> MutexGuard<'static, ()> {
+    static JOBS: Mutex<()> = Mutex::new(());
+    JOBS.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// The pids of this test binary's ranks that are still running.
-fn ranks() -> Vec<u32> {
+/// `mpirun` with the flags a test machine needs: more ranks than cores,
+/// and root (as in CI) allowed. Its session files go under target/, not
+/// /tmp, and its ranks carry `JOB=job` in their environment, so that they
+/// can be found (mpirun puts them in process groups of their own).
+fn mpirun(job: &str, args: &[&str]) -> Started {
+    let mut all = vec!["--oversubscribe", "--allow-run-as-root"];
+    all.extend_from_slice(args);
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mpi");
+    fs::create_dir_all(&tmp).expect("a temp dir under target/");
+    let env = [("TMPDIR", tmp.as_path()), (JOB, Path::new(job))];
+    Started::new("mpirun", &all, &env)
+}
+
+const JOB: &str = "VEC_ADD_MPI_TEST_JOB";
+
+/// The ranks of `job` still running.
+fn ranks(job: &str) -> Vec<u32> {
     let bin = fs::canonicalize(BIN).expect("the binary exists");
+    let tag = format!("{JOB}={job}");
     let mut pids = Vec::new();
     for entry in fs::read_dir("/proc").expect("/proc exists").flatten() {
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
             continue;
         };
-        let exe = fs::read_link(entry.path().join("exe")).unwrap_or_default();
-        if exe == bin && testkit::state(pid).is_some_and(|s| s != 'Z') {
+        let ours = fs::read_link(entry.path().join("exe")).is_ok_and(|exe| exe == bin)
+            && environment(pid).contains(&tag);
+        if ours && testkit::state(pid).is_some_and(|s| s != 'Z') {
             pids.push(pid);
         }
     }
     pids
 }
 
-/// The rank number `mpirun` gave process `pid`.
-fn rank_of(pid: u32) -> Option<u32> {
-    let environ = fs::read(PathBuf::from(format!("/proc/{pid}/environ"))).ok()?;
+fn environment(pid: u32) -> Vec<String> {
+    let environ = fs::read(PathBuf::from(format!("/proc/{pid}/environ"))).unwrap_or_default();
     environ
         .split(|&b| b == 0)
-        .find_map(|var| var.strip_prefix(b"OMPI_COMM_WORLD_RANK="))
-        .and_then(|rank| std::str::from_utf8(rank).ok()?.parse().ok())
+        .map(|var| String::from_utf8_lossy(var).into_owned())
+        .collect()
 }
 
-fn assert_no_rank_left() {
+/// The rank number `mpirun` gave process `pid`.
+fn rank_of(pid: u32) -> Option<u32> {
+    environment(pid)
+        .iter()
+        .find_map(|var| var.strip_prefix("OMPI_COMM_WORLD_RANK=")?.parse().ok())
+}
+
+fn assert_no_rank_left(job: &str) {
     let start = Instant::now();
-    while !ranks().is_empty() {
+    while !ranks(job).is_empty() {
         assert!(
             start.elapsed() < GONE_WITHIN,
             "ranks left behind: {:?}",
-            ranks()
+            ranks(job)
         );
         sleep(Duration::from_millis(20));
     }
@@ -59,10 +82,11 @@ fn assert_no_rank_left() {
 
 #[test]
 fn both_parallel_sums_equal_the_sequential_sum_with_1_to_4_ranks() {
+    let _job = one_job_at_a_time();
     // 3 elements: more ranks than elements; 1000003: no rank count divides it.
     for n in ["3", "1000003", "50_000"] {
         for np in ["1", "2", "3", "4"] {
-            let output = mpirun(&["-np", np, BIN, "--n", n, "--seed", "5"]).finish();
+            let output = mpirun("sums", &["-np", np, BIN, "--n", n, "--seed", "5"]).finish();
             let (stdout, stderr) = texts(&output);
             assert!(output.status.success(), "np {np}, n {n}: {stderr}");
             let seq = value(&stdout, "Sequential sum: ");
@@ -84,8 +108,9 @@ fn both_parallel_sums_equal_the_sequential_sum_with_1_to_4_ranks() {
 
 #[test]
 fn the_same_seed_gives_the_same_sum_on_any_number_of_ranks() {
+    let _job = one_job_at_a_time();
     let sum = |np: &str| {
-        let output = mpirun(&["-np", np, BIN, "--n", "100000", "--seed", "9"]).finish();
+        let output = mpirun("seed", &["-np", np, BIN, "--n", "100000", "--seed", "9"]).finish();
         value(&texts(&output).0, "Sequential sum: ").to_string()
     };
     assert_eq!(sum("1"), sum("3"));
@@ -93,10 +118,15 @@ fn the_same_seed_gives_the_same_sum_on_any_number_of_ranks() {
 
 #[test]
 fn a_rank_refused_its_flags_ends_the_whole_job() {
+    let _job = one_job_at_a_time();
     // Rank 1 is given a bad --n; rank 0 would wait for it for ever.
-    let run = mpirun(&[
-        "-np", "1", BIN, "--n", "1000", ":", "-np", "1", BIN, "--n", "0",
-    ]);
+    let job = "refused";
+    let run = mpirun(
+        job,
+        &[
+            "-np", "1", BIN, "--n", "1000", ":", "-np", "1", BIN, "--n", "0",
+        ],
+    );
     let output = run.finish_within(DEADLINE);
     let (stdout, stderr) = texts(&output);
     assert!(!output.status.success(), "{stdout}{stderr}");
@@ -104,27 +134,35 @@ fn a_rank_refused_its_flags_ends_the_whole_job() {
         stderr.contains("error: invalid value '0' for '--n <N>'"),
         "clap's line reaches the user: {stderr}"
     );
-    assert_no_rank_left();
+    assert_no_rank_left(job);
 }
 
 #[test]
 fn a_killed_rank_ends_the_whole_job() {
+    let _job = one_job_at_a_time();
     // Large enough that rank 0 is still making its array when rank 1 dies.
-    let run = mpirun(&["-np", "2", BIN, "--n", "200_000_000"]);
+    let job = "killed";
+    let run = mpirun(job, &["-np", "2", BIN, "--n", "200_000_000"]);
     let start = Instant::now();
     let victim = loop {
-        let rank_1 = ranks().into_iter().find(|&pid| rank_of(pid) == Some(1));
+        let rank_1 = ranks(job).into_iter().find(|&pid| rank_of(pid) == Some(1));
         if let Some(pid) = rank_1 {
             break pid;
         }
         assert!(start.elapsed() < DEADLINE, "rank 1 never started");
         sleep(Duration::from_millis(5));
     };
+    // Past MPI's start-up (a fraction of a second), while rank 0 makes its
+    // 1.6 GB array (more than a second) and rank 1 waits for its part.
+    sleep(Duration::from_millis(500));
     assert!(kill(victim));
     let output = run.finish_within(DEADLINE);
     let (stdout, stderr) = texts(&output);
     assert!(!output.status.success(), "{stdout}{stderr}");
     assert!(!stdout.contains("Parallel sum"), "{stdout}");
-    assert!(stderr.contains("signal 9"), "mpirun says why: {stderr}");
-    assert_no_rank_left();
+    assert!(
+        stderr.contains("rank 1") && stderr.contains("signal 9"),
+        "mpirun says which rank and why: {stderr}"
+    );
+    assert_no_rank_left(job);
 }
