@@ -21,7 +21,13 @@ pub struct Reference {
     pub points: Vec<(usize, f64)>,
 }
 
-const COLOURS: [RGBColor; 3] = [RGBColor(31, 119, 180), RGBColor(214, 39, 40), BLACK];
+const COLOURS: [RGBColor; 5] = [
+    RGBColor(31, 119, 180),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(255, 127, 14),
+    BLACK,
+];
 
 pub fn draw(path: &Path, title: &str, measured: &[Measured], ceiling: &Reference) -> Result<()> {
     let most_workers = measured

@@ -370,17 +370,26 @@ fn sweep(m: &Measurement, lesson: &Lesson, md: &mut String) {
 
 /// What a lesson's chart draws: its speedup at each worker count, per
 /// kind of worker, and its ceiling.
+/// The lessons `vec_add_mpi` answers, whose processes its chart shows too.
+const ANSWERED: [&str; 2] = ["vec_add", "vec_add_shm"];
+
 pub fn curves(m: &Measurement, lesson: &Lesson) -> (Vec<Measured>, Reference) {
     let mut by_kind: BTreeMap<String, Vec<(usize, Summary)>> = BTreeMap::new();
     for &w in &m.workers {
+        // vec_add_mpi is drawn beside the two lessons it answers.
+        let drawn = |r: &Run| {
+            r.lesson == lesson.name
+                || (lesson.mpi && r.kind == "processes" && ANSWERED.contains(&r.lesson))
+        };
         let runs = m
             .runs_done
             .iter()
-            .filter(|r| r.phase == "sweep" && r.lesson == lesson.name && r.workers == Some(w));
+            .filter(|r| r.phase == "sweep" && r.workers == Some(w) && drawn(r));
         let mut kinds: BTreeMap<String, Vec<f64>> = BTreeMap::new();
         for run in runs {
             for (kind, speedup) in run.speedups() {
-                kinds.entry(kind).or_default().push(speedup);
+                let curve = format!("{} {kind}", run.lesson);
+                kinds.entry(curve).or_default().push(speedup);
             }
         }
         for (kind, speedups) in kinds {
@@ -391,10 +400,7 @@ pub fn curves(m: &Measurement, lesson: &Lesson) -> (Vec<Measured>, Reference) {
     }
     let measured = by_kind
         .into_iter()
-        .map(|(kind, points)| Measured {
-            label: format!("{} {kind}", lesson.name),
-            points,
-        })
+        .map(|(label, points)| Measured { label, points })
         .collect();
     let cpus = m.machine.cpus;
     let (label, points) = match lesson.bound {
