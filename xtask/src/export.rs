@@ -6,6 +6,7 @@
 //! here.
 
 use std::fs;
+use std::io::{self, Write};
 use std::path::Path;
 
 use anyhow::{Context, Result, bail, ensure};
@@ -50,13 +51,19 @@ pub fn export(name: &str, dir: &Path) -> Result<()> {
         fs::copy(root.join(file), dir.join(file)).with_context(|| format!("cannot copy {file}"))?;
     }
     write(&dir.join(".gitignore"), "/target\n")?;
-    println!("{name} is now a project of its own in {}:", dir.display());
+    let mut stdout = io::stdout();
+    writeln!(
+        stdout,
+        "{name} is now a project of its own in {}:",
+        dir.display()
+    )?;
     match name {
-        "vec_add_mpi" => println!(
+        "vec_add_mpi" => writeln!(
+            stdout,
             "  cd {} && cargo build && mpirun -np 4 target/debug/vec_add_mpi",
             dir.display()
-        ),
-        _ => println!("  cd {} && cargo run", dir.display()),
+        )?,
+        _ => writeln!(stdout, "  cd {} && cargo run", dir.display())?,
     }
     Ok(())
 }

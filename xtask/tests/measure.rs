@@ -188,3 +188,16 @@ fn a_folder_without_the_scripts_is_one_line_before_any_work() {
     assert!(stderr.starts_with("error: no vecAdd.py in "), "{stderr}");
     assert!(!out.exists(), "nothing written");
 }
+
+#[test]
+fn a_folder_that_cannot_be_made_is_one_line_before_any_work() {
+    let output = measure_quick(Path::new("/proc/no-such-folder"), &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    let error = stderr.lines().last().unwrap_or_default();
+    assert!(
+        error.starts_with("error: cannot create /proc/no-such-folder"),
+        "{stderr}"
+    );
+    assert!(text(&output.stdout).is_empty());
+}

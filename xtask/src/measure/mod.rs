@@ -11,6 +11,7 @@ mod parse;
 mod report;
 
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -284,6 +285,8 @@ pub fn measure(options: &Options) -> Result<()> {
             "--mpi: no mpirun here: install Open MPI (see the README)"
         );
     }
+    // Before any work: a folder that cannot be made is one line, at once.
+    fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     build(options.mpi)?;
 
     let machine = Machine::this_one();
@@ -410,7 +413,6 @@ pub fn measure(options: &Options) -> Result<()> {
         bytes: n * 8,
         heavy_n: options.n.unwrap_or(HEAVY_N),
     };
-    fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     report::write(&measurement, &out)?;
     for lesson in measurement.lessons.iter().filter(|l| l.bound.is_some()) {
         let path = out.join(format!("{}.svg", lesson.name));
@@ -421,8 +423,12 @@ pub fn measure(options: &Options) -> Result<()> {
     if options.readme {
         readme(&out)?;
     }
-    println!("The report is in {}:", out.display());
-    println!("  report.md, runs.csv and a chart per lesson (NAME.svg)");
+    let mut stdout = std::io::stdout();
+    writeln!(stdout, "The report is in {}:", out.display())?;
+    writeln!(
+        stdout,
+        "  report.md, runs.csv and a chart per lesson (NAME.svg)"
+    )?;
     Ok(())
 }
 
