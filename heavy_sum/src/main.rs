@@ -89,12 +89,10 @@ fn run(args: &Args) -> Result<()> {
     let mut out = io::stdout();
 
     // Sequential
-    let (seq_sum, seq_time) = timing::time(|| heavy_sum(&arr));
-    writeln!(
-        out,
-        "Sequential sum: {seq_sum:.2}, time = {:.3} s",
-        seq_time.as_secs_f64()
-    )?;
+    let start = timing::now();
+    let seq_sum = heavy_sum(&arr);
+    let seq_time = timing::since(start);
+    writeln!(out, "Sequential sum: {seq_sum:.2}, time = {seq_time:.3} s")?;
 
     // Parallel
     let num_procs = args.workers.map_or_else(
@@ -105,21 +103,17 @@ fn run(args: &Args) -> Result<()> {
     let chunks: Vec<&[f64]> = (0..num_procs)
         .map(|i| &arr[i * n / num_procs..(i + 1) * n / num_procs])
         .collect();
-    let (partial_sums, par_time) = timing::time(|| {
-        if args.threads {
-            sum_in_threads(&chunks)
-        } else {
-            sum_in_processes(&chunks)
-        }
-    });
-    let par_sum: f64 = partial_sums?.iter().sum();
-    writeln!(
-        out,
-        "Parallel sum: {par_sum:.2}, time = {:.3} s",
-        par_time.as_secs_f64()
-    )?;
+    let start = timing::now();
+    let partial_sums = if args.threads {
+        sum_in_threads(&chunks)?
+    } else {
+        sum_in_processes(&chunks)?
+    };
+    let par_sum: f64 = partial_sums.iter().sum();
+    let par_time = timing::since(start);
+    writeln!(out, "Parallel sum: {par_sum:.2}, time = {par_time:.3} s")?;
     let kind = if args.threads { "threads" } else { "processes" };
-    let speedup = seq_time.as_secs_f64() / par_time.as_secs_f64();
+    let speedup = seq_time / par_time;
     writeln!(out, "Speedup: {speedup:.2}x with {num_procs} {kind}")?;
 
     // Every term is >= 0, so adding in another order changes each sum by at

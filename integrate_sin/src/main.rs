@@ -95,26 +95,24 @@ fn run(args: &Args) -> Result<()> {
     let mut out = io::stdout();
 
     // Sequential computation
-    let (results_seq, time) = timing::time(|| {
-        let mut results_seq = Vec::new();
-        for &x in &intervals {
-            results_seq.push(slow_integrate_sin(x, args.reps));
-        }
-        results_seq
-    });
-    writeln!(out, "Sequential time: {:.4} seconds", time.as_secs_f64())?;
+    let start = timing::now();
+    let mut results_seq = Vec::new();
+    for &x in &intervals {
+        results_seq.push(slow_integrate_sin(x, args.reps));
+    }
+    let time = timing::since(start);
+    writeln!(out, "Sequential time: {time:.4} seconds")?;
 
     // Parallel computation
     let workers = usize::from(args.workers);
-    let (results_par, time) = timing::time(|| {
-        if args.threads {
-            map_in_threads(&intervals, workers, args.reps)
-        } else {
-            map_in_processes(&intervals, workers, args)
-        }
-    });
-    let results_par = results_par?;
-    writeln!(out, "Parallel time: {:.4} seconds", time.as_secs_f64())?;
+    let start = timing::now();
+    let results_par = if args.threads {
+        map_in_threads(&intervals, workers, args.reps)?
+    } else {
+        map_in_processes(&intervals, workers, args)?
+    };
+    let time = timing::since(start);
+    writeln!(out, "Parallel time: {time:.4} seconds")?;
 
     writeln!(out, "Results are the same: {}", results_seq == results_par)?;
     Ok(())

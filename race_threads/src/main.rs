@@ -39,7 +39,6 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Mutex, RwLock};
 use std::thread;
-use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::Parser;
@@ -105,8 +104,7 @@ fn run(args: &Args) -> Result<()> {
     let raced = x.into_inner();
     writeln!(
         out,
-        "load then store: {raced} of {total}, time = {:.3} s",
-        time.as_secs_f64()
+        "load then store: {raced} of {total}, time = {time:.3} s"
     )?;
 
     let x = AtomicU64::new(0);
@@ -114,8 +112,7 @@ fn run(args: &Args) -> Result<()> {
     let count = x.into_inner();
     writeln!(
         out,
-        "fetch_add:       {count} of {total}, time = {:.3} s",
-        time.as_secs_f64()
+        "fetch_add:       {count} of {total}, time = {time:.3} s"
     )?;
 
     let x = Mutex::new(0);
@@ -125,8 +122,7 @@ fn run(args: &Args) -> Result<()> {
         .expect("no thread panics while holding the lock");
     writeln!(
         out,
-        "Mutex:           {count} of {total}, time = {:.3} s",
-        time.as_secs_f64()
+        "Mutex:           {count} of {total}, time = {time:.3} s"
     )?;
 
     if raced == total && workers > 1 {
@@ -141,7 +137,8 @@ fn run(args: &Args) -> Result<()> {
 
 /// `threads = [Thread(target=f) ...]; start(); join()`. The threads wait at a
 /// gate, held shut until all of them have started, so that they overlap.
-fn run_together(workers: usize, f: impl Fn() + Sync) -> Result<Duration> {
+/// Returns the seconds from the gate's opening to the last thread's end.
+fn run_together(workers: usize, f: impl Fn() + Sync) -> Result<f64> {
     let gate = RwLock::new(());
     thread::scope(|s| {
         let shut = gate.write().expect("a new lock is not poisoned");
@@ -154,13 +151,12 @@ fn run_together(workers: usize, f: impl Fn() + Sync) -> Result<Duration> {
             // On an error `shut` is dropped: the threads started so far run and end.
             threads.push(thread.context("cannot start a thread")?);
         }
-        let ((), time) = timing::time(|| {
-            drop(shut); // open the gate: every thread counts at once
-            for thread in threads {
-                thread.join().expect("the counting cannot panic");
-            }
-        });
-        Ok(time)
+        let start = timing::now();
+        drop(shut); // open the gate: every thread counts at once
+        for thread in threads {
+            thread.join().expect("the counting cannot panic");
+        }
+        Ok(timing::since(start))
     })
 }
 

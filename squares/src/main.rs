@@ -84,26 +84,24 @@ fn run(args: &Args) -> Result<()> {
     let mut out = io::stdout();
 
     // Sequential computation
-    let (results_seq, time) = timing::time(|| {
-        let mut results_seq = Vec::new();
-        for &x in &numbers {
-            results_seq.push(compute_square(x, sleep));
-        }
-        results_seq
-    });
-    writeln!(out, "Sequential time: {:.2} seconds", time.as_secs_f64())?;
+    let start = timing::now();
+    let mut results_seq = Vec::new();
+    for &x in &numbers {
+        results_seq.push(compute_square(x, sleep));
+    }
+    let time = timing::since(start);
+    writeln!(out, "Sequential time: {time:.2} seconds")?;
 
     // Parallel computation (pool.map returns the results in input order)
     let workers = usize::from(args.workers);
-    let (results_par, time) = timing::time(|| {
-        if args.threads {
-            map_in_threads(&numbers, workers, sleep)
-        } else {
-            map_in_processes(&numbers, workers, args)
-        }
-    });
-    let results_par = results_par?;
-    writeln!(out, "Parallel time: {:.2} seconds", time.as_secs_f64())?;
+    let start = timing::now();
+    let results_par = if args.threads {
+        map_in_threads(&numbers, workers, sleep)?
+    } else {
+        map_in_processes(&numbers, workers, args)?
+    };
+    let time = timing::since(start);
+    writeln!(out, "Parallel time: {time:.2} seconds")?;
 
     writeln!(out, "Results are the same: {}", results_seq == results_par)?;
     Ok(())
@@ -344,9 +342,9 @@ mod tests {
 
     #[test]
     fn compute_square_squares_after_its_sleep() {
-        let (square, time) = timing::time(|| compute_square(12, Duration::from_millis(20)));
-        assert_eq!(square, 144);
-        assert!(time >= Duration::from_millis(20));
+        let start = timing::now();
+        assert_eq!(compute_square(12, Duration::from_millis(20)), 144);
+        assert!(timing::since(start) >= 0.020);
         assert_eq!(
             compute_square(u32::MAX, Duration::ZERO),
             18446744065119617025

@@ -1,46 +1,48 @@
-//! Times a closure: the Rust counterpart of the lecture's
-//! `start = time.time(); ...; elapsed = time.time() - start`.
+//! The lecture's timing lines in Rust, read the same way:
 //!
 //! ```
-//! let (sum, elapsed) = timing::time(|| (1..=100).sum::<u32>());
-//! assert_eq!(sum, 5050);
-//! println!("time = {:.3} s", elapsed.as_secs_f64());
+//! let start = timing::now(); //       start = time.time()
+//! let total: u64 = (1..=100).sum();
+//! let time = timing::since(start); // time.time() - start
+//! println!("Sum: {total}, time = {time:.3} s");
+//! assert!(time >= 0.0);
 //! ```
+//!
+//! Whatever lies between the two lines is timed, `?` included.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-/// Runs `f` once and returns its value together with how long it took.
-///
-/// `Instant` is monotonic, unlike Python's `time.time()`, so a clock
-/// adjustment during the run cannot make a time negative.
-pub fn time<T>(f: impl FnOnce() -> T) -> (T, Duration) {
-    let start = Instant::now();
-    let value = f();
-    (value, start.elapsed())
+/// `time.time()`, as the start of a timed region. `Instant` is monotonic,
+/// unlike Python's `time.time()`, so a clock adjustment during the run
+/// cannot make a time negative.
+pub fn now() -> Instant {
+    Instant::now()
+}
+
+/// `time.time() - start`: the seconds since `start`.
+pub fn since(start: Instant) -> f64 {
+    start.elapsed().as_secs_f64()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::time;
+    use super::{now, since};
     use std::thread::sleep;
     use std::time::Duration;
 
     #[test]
-    fn returns_the_closures_value() {
-        let (value, _) = time(|| "done");
-        assert_eq!(value, "done");
-    }
-
-    #[test]
     fn measures_at_least_the_time_spent() {
-        let (_, elapsed) = time(|| sleep(Duration::from_millis(20)));
-        assert!(elapsed >= Duration::from_millis(20), "{elapsed:?}");
+        let start = now();
+        sleep(Duration::from_millis(20));
+        let time = since(start);
+        assert!(time >= 0.020, "{time}");
     }
 
     #[test]
-    fn runs_the_closure_exactly_once() {
-        let mut calls = 0;
-        time(|| calls += 1);
-        assert_eq!(calls, 1);
+    fn a_later_look_sees_more_time() {
+        let start = now();
+        let first = since(start);
+        sleep(Duration::from_millis(1));
+        assert!(since(start) > first);
     }
 }

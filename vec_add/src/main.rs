@@ -85,12 +85,10 @@ fn run(args: &Args) -> Result<()> {
     let mut out = io::stdout();
 
     // Sequential execution
-    let (seq_sum, seq_time) = timing::time(|| partial_sum(&arr));
-    writeln!(
-        out,
-        "Sequential sum: {seq_sum}, time = {:.3} s",
-        seq_time.as_secs_f64()
-    )?;
+    let start = timing::now();
+    let seq_sum = partial_sum(&arr);
+    let seq_time = timing::since(start);
+    writeln!(out, "Sequential sum: {seq_sum}, time = {seq_time:.3} s")?;
 
     // Parallel execution
     let cpus = thread::available_parallelism().map_or(1, NonZero::get);
@@ -101,21 +99,17 @@ fn run(args: &Args) -> Result<()> {
         .map(|i| &arr[i * n / num_procs..(i + 1) * n / num_procs])
         .collect();
 
-    let (partial_sums, par_time) = timing::time(|| {
-        if args.threads {
-            sum_in_threads(&chunks)
-        } else {
-            sum_in_processes(&chunks)
-        }
-    });
-    let par_sum: i64 = partial_sums?.iter().sum();
-    writeln!(
-        out,
-        "Parallel sum: {par_sum}, time = {:.3} s",
-        par_time.as_secs_f64()
-    )?;
+    let start = timing::now();
+    let partial_sums = if args.threads {
+        sum_in_threads(&chunks)?
+    } else {
+        sum_in_processes(&chunks)?
+    };
+    let par_sum: i64 = partial_sums.iter().sum();
+    let par_time = timing::since(start);
+    writeln!(out, "Parallel sum: {par_sum}, time = {par_time:.3} s")?;
     let kind = if args.threads { "threads" } else { "processes" };
-    let speedup = seq_time.as_secs_f64() / par_time.as_secs_f64();
+    let speedup = seq_time / par_time;
     writeln!(out, "Speedup: {speedup:.2}x with {num_procs} {kind}")?;
 
     ensure!(

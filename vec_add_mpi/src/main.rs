@@ -42,7 +42,6 @@
 
 use std::io::{self, Write};
 use std::process::ExitCode;
-use std::time::Instant;
 
 use anyhow::{Result, ensure};
 use clap::Parser;
@@ -119,9 +118,9 @@ fn run(args: &Args, world: &impl Communicator) -> Result<()> {
     let mut seq_sum = 0;
     let mut seq_secs = 0.0;
     if rank == 0 {
-        let start = Instant::now();
+        let start = timing::now();
         seq_sum = partial_sum(&arr);
-        seq_secs = start.elapsed().as_secs_f64();
+        seq_secs = timing::since(start);
         writeln!(out, "Sequential sum: {seq_sum}, time = {seq_secs:.3} s")?;
         writeln!(out, "Processes: {ranks}")?;
     }
@@ -129,7 +128,7 @@ fn run(args: &Args, world: &impl Communicator) -> Result<()> {
     // Scattered: rank 0 sends every rank its part, as vecAdd.py's pool does.
     let mut mine = vec![0_i64; part(rank).len()];
     world.barrier();
-    let start = Instant::now();
+    let start = timing::now();
     if rank == 0 {
         let partition = Partition::new(&arr[..], &counts[..], &displs[..]);
         root.scatter_varcount_into_root(&partition, &mut mine[..]);
@@ -137,15 +136,15 @@ fn run(args: &Args, world: &impl Communicator) -> Result<()> {
         root.scatter_varcount_into(&mut mine[..]);
     }
     let scattered = reduce(world, partial_sum(&mine));
-    let scattered_secs = start.elapsed().as_secs_f64();
+    let scattered_secs = timing::since(start);
     drop(mine);
 
     // Made locally: each rank makes its own part, only the sums cross.
     let mine = make(part(rank), seed);
     world.barrier();
-    let start = Instant::now();
+    let start = timing::now();
     let local = reduce(world, partial_sum(&mine));
-    let local_secs = start.elapsed().as_secs_f64();
+    let local_secs = timing::since(start);
 
     if let (Some(scattered), Some(local)) = (scattered, local) {
         for (how, par_sum, par_secs) in [

@@ -91,12 +91,10 @@ fn run(args: &Args) -> Result<()> {
     let mut out = io::stdout();
 
     // Sequential
-    let (seq_sum, seq_time) = timing::time(|| partial_sum(&arr));
-    writeln!(
-        out,
-        "Sequential sum: {seq_sum}, time = {:.3} s",
-        seq_time.as_secs_f64()
-    )?;
+    let start = timing::now();
+    let seq_sum = partial_sum(&arr);
+    let seq_time = timing::since(start);
+    writeln!(out, "Sequential sum: {seq_sum}, time = {seq_time:.3} s")?;
 
     // Parallel: copy the array once into shared memory. Written with one
     // write() rather than through a mapping: measured faster (see README).
@@ -110,31 +108,26 @@ fn run(args: &Args) -> Result<()> {
         || thread::available_parallelism().map_or(1, NonZero::get),
         usize::from,
     );
-    let (partial_sums, par_time) = timing::time(|| -> Result<Vec<i64>> {
-        let mut procs = Procs::new();
-        for i in 0..num_procs {
-            let (s, e) = (i * n / num_procs, (i + 1) * n / num_procs);
-            // Python passes `shm.name`; here the open file itself is passed.
-            procs.start(worker_command(&shm, s, e)?)?;
-        }
-        // out_q.get() for each worker: its partial sum, read from its stdout.
-        let mut partial_sums = vec![0; num_procs];
-        for _ in 0..num_procs {
-            let (i, answer) = procs.next_line()?; // whichever worker answers first
-            partial_sums[i] = answer
-                .parse()
-                .with_context(|| format!("worker {i} answered {answer:?}, not a number"))?;
-        }
-        procs.join()?;
-        Ok(partial_sums)
-    });
-    let par_sum: i64 = partial_sums?.iter().sum();
-    writeln!(
-        out,
-        "Parallel sum: {par_sum}, time = {:.3} s",
-        par_time.as_secs_f64()
-    )?;
-    let speedup = seq_time.as_secs_f64() / par_time.as_secs_f64();
+    let start = timing::now();
+    let mut procs = Procs::new();
+    for i in 0..num_procs {
+        let (s, e) = (i * n / num_procs, (i + 1) * n / num_procs);
+        // Python passes `shm.name`; here the open file itself is passed.
+        procs.start(worker_command(&shm, s, e)?)?;
+    }
+    // out_q.get() for each worker: its partial sum, read from its stdout.
+    let mut partial_sums = vec![0; num_procs];
+    for _ in 0..num_procs {
+        let (i, answer) = procs.next_line()?; // whichever worker answers first
+        partial_sums[i] = answer
+            .parse()
+            .with_context(|| format!("worker {i} answered {answer:?}, not a number"))?;
+    }
+    procs.join()?;
+    let par_sum: i64 = partial_sums.iter().sum();
+    let par_time = timing::since(start);
+    writeln!(out, "Parallel sum: {par_sum}, time = {par_time:.3} s")?;
+    let speedup = seq_time / par_time;
     writeln!(out, "Speedup: {speedup:.2}x with {num_procs} processes")?;
 
     ensure!(
