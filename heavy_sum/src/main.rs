@@ -4,15 +4,24 @@
 //!
 //! The lesson: processes pay off when the work per element outweighs the
 //! cost of sending the element. The lecture (32 CPUs) printed
-//! `Speedup: 2.69x with 32 processes`, because Python spends ~150 ns on each
-//! element. Rust spends about 9 ns, no more than sending 8 bytes through a
-//! pipe, so here the processes lose (0.5x) and the threads win (one run of
-//! `--threads` on a 2-core machine):
+//! `Speedup: 2.69x with 32 processes`: Python spends far longer on each
+//! element than it takes to send it. Rust spends about as long as sending
+//! its 8 bytes through a pipe (the README's Measured section has both
+//! figures, per element, for this machine), so here the processes lose and
+//! the threads, which send nothing, win. One run of each on a 2-core
+//! machine, `cargo run -p heavy_sum` and then with `-- --threads`:
 //!
 //! ```text
-//! Sequential sum: 792557.66, time = 0.009 s
-//! Parallel sum: 792557.66, time = 0.005 s
-//! Speedup: 1.66x with 2 threads
+//! Sequential sum: 792557.66, time = 0.006 s
+//! Parallel sum: 792557.66, time = 0.012 s
+//! Speedup: 0.51x with 2 processes
+//! Difference: 3.1e-8 (the parallel sum adds in another order)
+//! ```
+//!
+//! ```text
+//! Sequential sum: 792557.66, time = 0.006 s
+//! Parallel sum: 792557.66, time = 0.003 s
+//! Speedup: 1.84x with 2 threads
 //! Difference: 2.2e-8 (the parallel sum adds in another order)
 //! ```
 //!

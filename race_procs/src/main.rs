@@ -7,8 +7,8 @@
 //! the count changes every run, and one CPU loses as many):
 //!
 //! ```text
-//! 279527
-//! lost 720473 of 1000000 updates
+//! 272361
+//! lost 727639 of 1000000 updates
 //! ```
 //!
 //! What Rust changes: `mp.Value('i', 0)` becomes an i32 with a lock next to

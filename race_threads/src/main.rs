@@ -21,9 +21,9 @@
 //! overlap (one run on a 2-core machine):
 //!
 //! ```text
-//! load then store: 878148 of 1000000, time = 0.001 s
-//! fetch_add:       1000000 of 1000000, time = 0.010 s
-//! Mutex:           1000000 of 1000000, time = 0.033 s
+//! load then store: 742078 of 1000000, time = 0.000 s
+//! fetch_add:       1000000 of 1000000, time = 0.017 s
+//! Mutex:           1000000 of 1000000, time = 0.100 s
 //! ```
 //!
 //! The first is Python's `x += 1` made of two atomic steps, read x, then

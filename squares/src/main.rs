@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! Sequential time: 1.00 seconds
-//! Parallel time: 0.30 seconds
+//! Parallel time: 0.31 seconds
 //! Results are the same: true
 //! ```
 //!

@@ -7,10 +7,10 @@
 //! on a 2-core machine):
 //!
 //! ```text
-//! Sequential sum: 2500193854, time = 0.014 s
+//! Sequential sum: 2500193854, time = 0.032 s
 //! CPUs: 2
-//! Parallel sum: 2500193854, time = 0.378 s
-//! Speedup: 0.04x with 2 processes
+//! Parallel sum: 2500193854, time = 0.269 s
+//! Speedup: 0.12x with 2 processes
 //! ```
 //!
 //! What Rust changes: `--threads` runs the same `partial_sum` on scoped
