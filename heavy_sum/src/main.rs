@@ -48,13 +48,13 @@ struct Args {
     #[arg(long, default_value_t = 1_000_000, value_parser = size, allow_hyphen_values = true)]
     n: usize,
     /// Worker processes (or threads with --threads) [default: all CPUs]
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256), allow_hyphen_values = true)]
     workers: Option<u16>,
     /// Use scoped threads that borrow their chunk instead of processes
     #[arg(long)]
     threads: bool,
     /// Seed for the random numbers, to get the same array every run
-    #[arg(long)]
+    #[arg(long, value_parser = seed, allow_hyphen_values = true)]
     seed: Option<u64>,
     /// Run as a worker of process PARENT: print the heavy sum of the f64s on stdin
     #[arg(long, hide = true, value_name = "PARENT")]
@@ -240,13 +240,19 @@ fn worker_command() -> Result<Command> {
 }
 
 /// A size: a whole number from 1 to 1,000,000,000; `50_000_000` as in Python.
+/// Its errors read as clap's do for the other flags.
 fn size(s: &str) -> Result<usize, String> {
-    match s.replace('_', "").parse() {
+    let n: i64 = s.replace('_', "").parse().map_err(|err| format!("{err}"))?;
+    match usize::try_from(n) {
         Ok(n @ 1..=1_000_000_000) => Ok(n),
-        _ => Err(format!(
-            "expected a whole number from 1 to 1000000000, got {s:?}"
-        )),
+        _ => Err(format!("{n} is not in 1..=1000000000")),
     }
+}
+
+/// A seed: a whole number from 0 to 2^64 - 1, with errors as clap's.
+fn seed(s: &str) -> Result<u64, String> {
+    let n: i128 = s.replace('_', "").parse().map_err(|err| format!("{err}"))?;
+    u64::try_from(n).map_err(|_| format!("{n} is not in 0..={}", u64::MAX))
 }
 
 /// Ends this worker, quietly, as soon as its parent has gone (killed, Ctrl-C,

@@ -45,7 +45,7 @@ struct Args {
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100_000), allow_hyphen_values = true)]
     tasks: u32,
     /// Worker processes in the pool (or threads with --threads)
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256), allow_hyphen_values = true)]
     workers: u16,
     /// Use a pool of threads instead of processes
     #[arg(long)]

@@ -36,7 +36,7 @@ use memmap2::MmapRaw;
 #[derive(Parser)]
 struct Args {
     /// Worker processes, each incrementing the shared counter
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=256), allow_hyphen_values = true)]
     workers: u16,
     /// Increments per process (at most 8,000,000: 256 x that still fits the i32 counter)
     #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..=8_000_000), allow_hyphen_values = true)]

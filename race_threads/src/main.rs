@@ -47,11 +47,11 @@ use clap::Parser;
 #[derive(Parser)]
 struct Args {
     /// Threads, each incrementing the shared counter
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=256), allow_hyphen_values = true)]
     workers: u16,
     /// Increments per thread
-    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000), allow_hyphen_values = true)]
-    iters: u64,
+    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..=1_000_000_000), allow_hyphen_values = true)]
+    iters: u32,
 }
 
 /// Python's `x += 1`: read x, then write x + 1, as two separate steps.
@@ -95,7 +95,7 @@ fn run(args: &Args) -> Result<()> {
         // Cargo's default dev profile: a copy that left [profile.dev] behind.
         eprintln!("warning: built without optimisation: the times below are up to 10x too slow");
     }
-    let (workers, iters) = (usize::from(args.workers), args.iters);
+    let (workers, iters) = (usize::from(args.workers), u64::from(args.iters));
     let total = u64::from(args.workers) * iters;
     let mut out = io::stdout();
 

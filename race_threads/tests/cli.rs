@@ -71,6 +71,16 @@ fn bad_flags_are_refused_before_any_work() {
     assert_refused(&run(BIN, &["--iters", "0"]), "--iters");
 }
 
+#[test]
+fn a_negative_value_gets_the_same_message_on_every_flag() {
+    for flag in ["--workers", "--iters"] {
+        let output = run(BIN, &[flag, "-1"]);
+        assert_refused(&output, flag);
+        let (_, stderr) = texts(&output);
+        assert!(stderr.contains("': -1 is not in "), "{flag}: {stderr}");
+    }
+}
+
 const BIN_ARGS: &[&str] = &["--workers", "2", "--iters", "10"];
 
 #[test]

@@ -37,10 +37,10 @@ struct Args {
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100_000), allow_hyphen_values = true)]
     tasks: u32,
     /// How long each task sleeps, in milliseconds
-    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(0..=60_000), allow_hyphen_values = true)]
-    sleep_ms: u64,
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(0..=60_000), allow_hyphen_values = true)]
+    sleep_ms: u32,
     /// Worker processes in the pool (or threads with --threads)
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256), allow_hyphen_values = true)]
     workers: u16,
     /// Use a pool of threads instead of processes
     #[arg(long)]
@@ -80,7 +80,7 @@ fn run(args: &Args) -> Result<()> {
         eprintln!("warning: built without optimisation: the times below are up to 10x too slow");
     }
     let numbers: Vec<u32> = (0..args.tasks).collect();
-    let sleep = Duration::from_millis(args.sleep_ms);
+    let sleep = Duration::from_millis(u64::from(args.sleep_ms));
     let mut out = io::stdout();
 
     // Sequential computation
@@ -111,7 +111,7 @@ fn run(args: &Args) -> Result<()> {
 /// the parent closes it.
 fn worker(parent: u32, args: &Args) -> Result<()> {
     watch_parent(parent)?;
-    let sleep = Duration::from_millis(args.sleep_ms);
+    let sleep = Duration::from_millis(u64::from(args.sleep_ms));
     let mut out = io::stdout();
     for line in io::stdin().lines() {
         let line = line.context("worker: cannot read a task")?;

@@ -81,6 +81,16 @@ fn bad_flags_are_refused_before_any_work() {
 }
 
 #[test]
+fn a_negative_value_gets_the_same_message_on_every_flag() {
+    for flag in ["--n", "--workers", "--seed"] {
+        let output = run(BIN, &[flag, "-1"]);
+        assert_refused(&output, flag);
+        let (_, stderr) = texts(&output);
+        assert!(stderr.contains("': -1 is not in "), "{flag}: {stderr}");
+    }
+}
+
+#[test]
 fn a_killed_worker_ends_the_run_with_a_clear_error() {
     // 20M numbers: each worker waits for 80 MB through its pipe, long enough
     // to be found and killed while it still runs.

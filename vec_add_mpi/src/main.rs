@@ -57,7 +57,7 @@ struct Args {
     #[arg(long, default_value_t = 50_000_000, value_parser = size, allow_hyphen_values = true)]
     n: usize,
     /// Seed for the random numbers, to get the same array every run [default: a new one]
-    #[arg(long)]
+    #[arg(long, value_parser = seed, allow_hyphen_values = true)]
     seed: Option<u64>,
 }
 
@@ -200,13 +200,19 @@ fn count(elements: usize) -> Count {
 }
 
 /// A size: a whole number from 1 to 1,000,000,000; `50_000_000` as in Python.
+/// Its errors read as clap's do for the other flags.
 fn size(s: &str) -> Result<usize, String> {
-    match s.replace('_', "").parse() {
+    let n: i64 = s.replace('_', "").parse().map_err(|err| format!("{err}"))?;
+    match usize::try_from(n) {
         Ok(n @ 1..=1_000_000_000) => Ok(n),
-        _ => Err(format!(
-            "expected a whole number from 1 to 1000000000, got {s:?}"
-        )),
+        _ => Err(format!("{n} is not in 1..=1000000000")),
     }
+}
+
+/// A seed: a whole number from 0 to 2^64 - 1, with errors as clap's.
+fn seed(s: &str) -> Result<u64, String> {
+    let n: i128 = s.replace('_', "").parse().map_err(|err| format!("{err}"))?;
+    u64::try_from(n).map_err(|_| format!("{n} is not in 0..={}", u64::MAX))
 }
 
 /// Was this a write to a pipe whose reader has gone (`| head`)?
