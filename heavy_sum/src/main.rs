@@ -104,10 +104,8 @@ fn run(args: &Args) -> Result<()> {
     writeln!(out, "Sequential sum: {seq_sum:.2}, time = {seq_time:.3} s")?;
 
     // Parallel
-    let num_procs = args.workers.map_or_else(
-        || thread::available_parallelism().map_or(1, NonZero::get),
-        usize::from,
-    );
+    let cpus = thread::available_parallelism().map_or(1, NonZero::get);
+    let num_procs = args.workers.map_or(cpus, usize::from);
     // Chunk i is arr[i*n/w .. (i+1)*n/w]: every element lands in exactly one.
     let chunks: Vec<&[f64]> = (0..num_procs)
         .map(|i| &arr[i * n / num_procs..(i + 1) * n / num_procs])

@@ -105,10 +105,8 @@ fn run(args: &Args) -> Result<()> {
     shm.write_all(bytemuck::cast_slice(&arr))
         .with_context(|| format!("cannot copy the array into a file in {}", dir.display()))?;
 
-    let num_procs = args.workers.map_or_else(
-        || thread::available_parallelism().map_or(1, NonZero::get),
-        usize::from,
-    );
+    let cpus = thread::available_parallelism().map_or(1, NonZero::get);
+    let num_procs = args.workers.map_or(cpus, usize::from);
     let start = timing::now();
     let mut procs = Procs::new();
     for i in 0..num_procs {
