@@ -334,7 +334,6 @@ pub fn measure(options: &Options) -> Result<()> {
             jobs.push(rust_job(lesson, "release", &flags, None, &release, options));
         }
         if let Some((program, dir)) = &python {
-            // vec_add_mpi has no script of its own: vec_add's and vec_add_shm's run.
             jobs.push(Job {
                 lesson,
                 kind: "python",
