@@ -7,7 +7,6 @@ use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::thread;
-use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, ensure};
 
@@ -18,10 +17,10 @@ pub fn array(n: usize) -> Vec<i64> {
 
 /// Sums `arr` with `threads` threads, the calling one included, as fast as
 /// plain Rust can: the ceiling for a partial sum held in memory.
-pub fn memory_sum(arr: &[i64], threads: usize) -> Result<Duration> {
+pub fn memory_sum(arr: &[i64], threads: usize) -> Result<f64> {
     let n = arr.len();
     let chunk = |i: usize| &arr[i * n / threads..(i + 1) * n / threads];
-    let start = Instant::now();
+    let start = timing::now();
     let total: i64 = thread::scope(|s| {
         let mut handles = Vec::new();
         for i in 1..threads {
@@ -36,7 +35,7 @@ pub fn memory_sum(arr: &[i64], threads: usize) -> Result<Duration> {
             .sum();
         anyhow::Ok(mine + others)
     })?;
-    let elapsed = start.elapsed();
+    let elapsed = timing::since(start);
     ensure!(
         total == arr.iter().sum::<i64>(),
         "the threads' sum is wrong"
@@ -46,7 +45,7 @@ pub fn memory_sum(arr: &[i64], threads: usize) -> Result<Duration> {
 
 /// Writes `arr` through a pipe to another process (`xtask sink`), from
 /// the array as `vec_add` does, and waits for the other end to have read it.
-pub fn pipe(arr: &[i64], sink: &Path) -> Result<Duration> {
+pub fn pipe(arr: &[i64], sink: &Path) -> Result<f64> {
     let mut child = Command::new(sink)
         .arg("sink")
         .stdin(Stdio::piped())
@@ -55,14 +54,14 @@ pub fn pipe(arr: &[i64], sink: &Path) -> Result<Duration> {
         .with_context(|| format!("cannot start {}", sink.display()))?;
     let mut stdin = child.stdin.take().expect("stdin is piped");
     let mut stdout = child.stdout.take().expect("stdout is piped");
-    let start = Instant::now();
+    let start = timing::now();
     stdin
         .write_all(bytemuck::cast_slice(arr))
         .context("the pipe's far end closed")?;
     drop(stdin);
     let mut answer = String::new();
     stdout.read_to_string(&mut answer)?;
-    let elapsed = start.elapsed();
+    let elapsed = timing::since(start);
     child.wait()?;
     ensure!(
         answer.trim() == (arr.len() * 8).to_string(),
@@ -74,14 +73,14 @@ pub fn pipe(arr: &[i64], sink: &Path) -> Result<Duration> {
 
 /// From asking for a worker process to seeing it end: one lesson's worker
 /// (`heavy_sum --worker`) given nothing to sum.
-pub fn worker_start(lesson: &Path) -> Result<Duration> {
-    let start = Instant::now();
+pub fn worker_start(lesson: &Path) -> Result<f64> {
+    let start = timing::now();
     let output = Command::new(lesson)
         .args(["--worker", &std::process::id().to_string()])
         .stdin(Stdio::null())
         .output()
         .with_context(|| format!("cannot start {}", lesson.display()))?;
-    let elapsed = start.elapsed();
+    let elapsed = timing::since(start);
     ensure!(
         output.status.success() && output.stdout.starts_with(b"0"),
         "{} --worker did not sum nothing to 0",

@@ -14,7 +14,6 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Instant;
 
 use anyhow::{Context, Result, bail, ensure};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -372,16 +371,16 @@ pub fn measure(options: &Options) -> Result<()> {
         for &w in &workers {
             progress.set_message(format!("memory sum, {w} threads"));
             let time = ceiling::memory_sum(&arr, w)?;
-            done.push(ceiling_run("memory sum", Some(w), rep, time.as_secs_f64()));
+            done.push(ceiling_run("memory sum", Some(w), rep, time));
             progress.inc(1);
         }
         progress.set_message("pipe");
         let time = ceiling::pipe(&arr, &exe)?;
-        done.push(ceiling_run("pipe", None, rep, time.as_secs_f64()));
+        done.push(ceiling_run("pipe", None, rep, time));
         progress.inc(1);
         progress.set_message("worker start");
         let time = ceiling::worker_start(&heavy_sum)?;
-        done.push(ceiling_run("worker start", None, rep, time.as_secs_f64()));
+        done.push(ceiling_run("worker start", None, rep, time));
         progress.inc(1);
         for job in &jobs {
             progress.set_message(job.label.clone());
@@ -525,13 +524,13 @@ fn executable(name: &str) -> String {
 
 /// Runs one job to its end; its whole run is timed from start to exit.
 fn run(job: &Job, phase: &'static str, rep: u32) -> Result<Run> {
-    let start = Instant::now();
+    let start = timing::now();
     let output = Command::new(&job.program)
         .args(&job.args)
         .stdin(Stdio::null())
         .output()
         .with_context(|| format!("cannot start {}", job.program.display()))?;
-    let whole = start.elapsed().as_secs_f64();
+    let whole = timing::since(start);
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         let why = stderr.lines().last().unwrap_or("no message");
