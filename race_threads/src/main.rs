@@ -29,10 +29,13 @@
 //! The first is Python's `x += 1` made of two atomic steps, read x, then
 //! write x + 1: another thread's write in between is lost, so on a multi-core
 //! machine the count is usually short, by a different amount every run. On
-//! one free CPU the threads take turns, and a turn rarely ends between the
-//! load and the store: the program says so when nothing was lost.
-//! `fetch_add` makes the read-modify-write one indivisible step; a `Mutex`
-//! holds a lock around it. Both are exact every time; the times show the price.
+//! one CPU, or a busy machine, the threads take turns instead, and a turn
+//! rarely ends between the load and the store: the program says so when
+//! nothing was lost. `fetch_add` makes the read-modify-write one indivisible
+//! step; a `Mutex` holds a lock around it. Both are exact every time; the
+//! times show the price. (On x86-64 the compiler turns the load and the store
+//! into one `inc` of memory, still a read and a write that another core can
+//! slip between, and `fetch_add` into `lock inc`: one prefix is the fix.)
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -128,8 +131,8 @@ fn run(args: &Args) -> Result<()> {
     if raced == total && workers > 1 {
         writeln!(
             out,
-            "No update was lost this time: on one free CPU the threads take turns, and a turn \
-             rarely ends between the load and the store. On an idle multi-core machine, most runs lose some."
+            "No update was lost this time: the threads took turns (one CPU, or a busy machine), and a \
+             turn rarely ends between the load and the store. On an idle multi-core machine, most runs lose some."
         )?;
     }
     Ok(())

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! mpirun -np 4 target/debug/vec_add_mpi                   # 4 ranks on this machine
-//! mpirun -np 4 --host a,b target/debug/vec_add_mpi        # 2 ranks on a, 2 on b
+//! mpirun -np 4 --host a:2,b:2 target/debug/vec_add_mpi    # 2 ranks on a, 2 on b
 //! ```
 //!
 //! One run with 2 ranks on a 2-core machine:

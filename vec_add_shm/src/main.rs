@@ -15,8 +15,10 @@
 //! Speedup: 1.74x with 2 processes
 //! ```
 //!
-//! What Rust changes: Python's `SharedMemory` is a named block in `/dev/shm`
-//! that a crashed run leaves behind. Here the block is a file with no name,
+//! What Rust changes: Python's `SharedMemory` is a named block in `/dev/shm`;
+//! if the run is killed, Python's resource tracker removes it (warning of a
+//! leak), unless the tracker is killed too, as `kill -9` of the process
+//! group does, and then it stays. Here the block is a file with no name,
 //! handed to each worker as its stdin: nothing can be left behind, and it
 //! lives in the temp dir (page cache) because that measured faster than
 //! `/dev/shm` on Linux (try `--shm-dir /dev/shm`).
@@ -48,7 +50,7 @@ struct Args {
     /// Seed for the random numbers, to get the same array every run
     #[arg(long, value_parser = seed, allow_hyphen_values = true)]
     seed: Option<u64>,
-    /// Folder for the shared file (it never gets a name there) [default: the temp dir]
+    /// Folder for the shared file, which no run leaves behind [default: the temp dir]
     #[arg(long, value_name = "DIR", value_parser = folder)]
     shm_dir: Option<PathBuf>,
     /// Run as a worker of process PARENT on the shared file given as stdin
