@@ -20,10 +20,10 @@ pub fn array(n: usize) -> Vec<i64> {
 pub fn memory_sum(arr: &[i64], threads: usize) -> Result<f64> {
     let n = arr.len();
     let chunk = |i: usize| &arr[i * n / threads..(i + 1) * n / threads];
-    // An untimed pass first, which the check needs anyway. After the lessons
-    // have run, the array's page tables are out of the caches, and the first
-    // pass over it also pays for walking them: up to 1.9x slower here, which
-    // made the one-thread ceiling slow and the many-thread ones look better.
+    // An untimed pass first, which the check needs anyway: after the lessons
+    // have run, the first pass over the array was up to 1.9x slower than the
+    // next here, which made the one-thread ceiling slow and the ratios of the
+    // others to it look better than they are.
     let expected: i64 = arr.iter().sum();
     let start = timing::now();
     let total: i64 = thread::scope(|s| {
