@@ -135,7 +135,7 @@ fn run(args: &Args) -> Result<()> {
         par_sum == seq_sum,
         "parallel sum {par_sum} != sequential sum {seq_sum}"
     );
-    Ok(()) // no shm.unlink(): the file never had a name
+    Ok(()) // no shm.unlink(): the file goes when the last process holding it ends
 }
 
 /// The worker side: map the shared file (our stdin) and sum `arr[start..end]`.
