@@ -1,9 +1,12 @@
 //! Runs the real `heavy_sum` binary with small inputs and checks its sums.
 #![cfg(target_os = "linux")] // testkit looks at processes through /proc
 
+use std::time::Duration;
+
 use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
-use testkit::{Started, assert_all_gone, assert_refused, assert_worker_failed, run, texts, value};
+
+use testkit::{assert_all_gone, assert_refused, assert_worker_failed, run, texts, value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_heavy_sum");
 
@@ -51,10 +54,11 @@ fn parallel_sums_match_within_reassociation_for_any_worker_count() {
                 difference <= 2.0 * n as f64 * f64::EPSILON * expected * 1.05,
                 "{difference}"
             );
-            let kind = if mode.is_empty() {
-                "processes"
-            } else {
-                "threads"
+            let kind = match (mode.is_empty(), workers) {
+                (true, 1) => "process",
+                (true, _) => "processes",
+                (false, 1) => "thread",
+                (false, _) => "threads",
             };
             assert!(
                 stdout.contains(&format!("x with {workers} {kind}\n")),
@@ -86,27 +90,39 @@ fn bad_flags_are_refused_before_any_work() {
     assert_refused(&run(BIN, &["--n", "abc"]), "--n");
 }
 
+/// 20M numbers: each worker is sent 80 MB, far more than a pipe holds.
+const LONG: &[&str] = &["--n", "20000000", "--workers", "2"];
+
 #[test]
 fn a_killed_worker_ends_the_run_with_a_clear_error() {
-    // 20M numbers: each worker waits for 80 MB through its pipe, long enough
-    // to be found and killed while it still runs.
-    let mut run = Started::new(BIN, &["--n", "20000000", "--workers", "2"], &[]);
-    let workers = run.wait_for_workers(2).expect("the workers start");
-    for &pid in &workers {
-        // A worker may already be gone: the parent kills the rest itself.
-        testkit::kill(pid);
-    }
+    let (run, workers) = testkit::start_caught(BIN, LONG, &[], 1);
+    testkit::kill(workers[0]);
     assert_worker_failed(&run.finish(), "SIGKILL");
+}
+
+#[test]
+fn a_stopped_worker_does_not_hide_a_dead_one() {
+    let (run, workers) = testkit::start_caught(BIN, LONG, &[], 2);
+    // The first stays stopped, its pipe full: the parent hears of the second.
+    testkit::kill(workers[1]);
+    let output = run.finish_within(Duration::from_secs(10));
+    assert_worker_failed(&output, "SIGKILL");
     assert_all_gone(&workers);
 }
 
 #[test]
 fn ctrl_c_stops_the_parent_and_every_worker() {
-    let mut run = Started::new(BIN, &["--n", "20000000", "--workers", "2"], &[]);
-    let workers = run.wait_for_workers(2).expect("the workers start");
+    let (run, workers) = testkit::start_caught(BIN, LONG, &[], 1);
     run.interrupt();
+    testkit::resume(workers[0]); // a stopped worker takes its SIGINT as it goes on
     assert!(!run.finish().status.success());
     assert_all_gone(&workers);
+}
+
+#[test]
+fn a_stopped_worker_goes_with_its_killed_parent() {
+    let (run, _) = testkit::start_caught(BIN, LONG, &[], 1);
+    assert_eq!(run.kill_parent(), "", "the workers said something");
 }
 
 const ARGS_SMALL: &[&str] = &["--n", "1000", "--workers", "2"];

@@ -2,7 +2,9 @@
 //! bit-identical and correct, and a dead worker ends the run.
 #![cfg(target_os = "linux")] // testkit looks at processes through /proc
 
-use testkit::{Started, assert_all_gone, assert_refused, assert_worker_failed, run, texts};
+use std::time::Duration;
+
+use testkit::{assert_all_gone, assert_refused, assert_worker_failed, run, texts};
 
 const BIN: &str = env!("CARGO_BIN_EXE_integrate_sin");
 
@@ -35,38 +37,34 @@ fn bad_flags_are_refused_before_any_work() {
     assert_refused(&run(BIN, &["--tasks", "0"]), "--tasks");
 }
 
-/// A run whose pool tasks take long enough to be caught: 200,000 integrals
-/// per interval, about 0.1 s each.
-fn start_slow_pool() -> Started {
-    Started::new(
-        BIN,
-        &["--tasks", "4", "--workers", "2", "--reps", "200000"],
-        &[],
-    )
-}
+/// A pool of two workers: what a test does to it, it does while a caught
+/// worker is stopped, and the run cannot end without that worker.
+const POOL: &[&str] = &["--tasks", "4", "--workers", "2", "--reps", "20000"];
 
 #[test]
 fn a_worker_killed_mid_pool_ends_the_run_with_a_clear_error() {
-    let mut run = start_slow_pool();
-    let workers = run.wait_for_workers(2).expect("the pool starts");
-    assert!(testkit::kill(workers[0]));
-    let output = run.finish();
-    assert_worker_failed(&output, "SIGKILL");
+    let (run, workers) = testkit::start_caught(BIN, POOL, &[], 1);
+    testkit::kill(workers[0]);
+    assert_worker_failed(&run.finish(), "SIGKILL");
     assert_all_gone(&workers);
 }
 
 #[test]
 fn ctrl_c_stops_the_parent_and_every_worker() {
-    let mut run = start_slow_pool();
-    let workers = run.wait_for_workers(2).expect("the pool starts");
+    let (run, workers) = testkit::start_caught(BIN, POOL, &[], 1);
     run.interrupt();
+    testkit::resume(workers[0]); // a stopped worker takes its SIGINT as it goes on
     assert!(!run.finish().status.success());
     assert_all_gone(&workers);
 }
 
+#[test]
+fn a_stopped_worker_goes_with_its_killed_parent() {
+    let (run, _) = testkit::start_caught(BIN, POOL, &[], 1);
+    assert_eq!(run.kill_parent(), "", "the workers said something");
+}
+
 const ARGS_SMALL: &[&str] = &["--tasks", "3", "--workers", "2", "--reps", "10"];
-/// Two workers on tasks of about 0.7 s each: long enough to be caught mid-task.
-const SLOW_POOL: &[&str] = &["--tasks", "2", "--workers", "2", "--reps", "4000000"];
 
 #[test]
 fn head_ends_the_run_quietly() {
@@ -94,22 +92,18 @@ fn no_worker_outlives_a_killed_parent() {
 
 #[test]
 fn a_worker_answering_more_than_asked_is_an_error() {
-    let mut run = Started::new(BIN, SLOW_POOL, &[]);
-    let workers = run.wait_for_workers(2).expect("the pool starts");
+    let (run, workers) = testkit::start_caught(BIN, POOL, &[], 1);
     testkit::write_to_stdout_of(workers[0], "7\n");
     let output = run.finish();
-    testkit::assert_one_line_error(&output, "worker 0 answered \"7\"");
+    testkit::assert_one_line_error(&output, " answered \"");
     assert_all_gone(&workers);
 }
 
 #[test]
-fn a_dead_worker_is_reported_whatever_the_others_are_doing() {
-    let mut run = Started::new(BIN, SLOW_POOL, &[]);
-    let workers = run.wait_for_workers(2).expect("the pool starts");
-    // The other worker is stopped mid-task, so it will never answer.
-    testkit::stop(workers[1]);
-    testkit::kill(workers[0]);
-    let output = run.finish_within(std::time::Duration::from_secs(5));
+fn a_stopped_worker_does_not_hide_a_dead_one() {
+    let (run, workers) = testkit::start_caught(BIN, POOL, &[], 2);
+    testkit::kill(workers[1]); // the first stays stopped, and never answers
+    let output = run.finish_within(Duration::from_secs(10));
     assert_worker_failed(&output, "SIGKILL");
     assert_all_gone(&workers);
 }
@@ -128,11 +122,20 @@ fn a_thread_that_cannot_start_is_one_line() {
 }
 
 #[test]
-fn a_worker_started_by_hand_refuses_an_infinite_interval() {
+fn a_worker_started_by_hand_refuses_an_interval_its_parent_never_sends() {
     let dir = testkit::fresh_dir(env!("CARGO_TARGET_TMPDIR"), "integrate_sin-by-hand");
     let me = std::process::id().to_string();
     let args = ["--worker", &me, "--reps", "1"];
-    for bad in ["0 inf\n", "0 NaN\n", "1\n"] {
+    let output = testkit::run_with_input(BIN, &args, b"4 0.5\n", &dir);
+    assert!(texts(&output).0.starts_with("4 0.12"), "{output:?}");
+    for bad in [
+        "0 inf\n",
+        "0 NaN\n",
+        "1\n",
+        "0 -1\n",
+        "0 -inf\n",
+        "0 1e300\n",
+    ] {
         let output = testkit::run_with_input(BIN, &args, bad.as_bytes(), &dir);
         testkit::assert_one_line_error(&output, "is not a task");
     }

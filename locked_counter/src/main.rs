@@ -1,7 +1,12 @@
 //! `lockedCounter.py` in Rust: four processes each add 1 to one counter in
 //! shared memory 100,000 times, holding the counter's lock around each
-//! increment. The slide says `Output is 400000`, and so it is, every run
-//! (one run on a 2-core machine; the times include starting the processes):
+//! increment. The slide says `Output is 400000`.
+//!
+//! The lesson: with the lock held across the get and the set, no process
+//! can slip in between, and the count is exact, every run. Then the same
+//! count with no lock at all, with `fetch_add`: one indivisible
+//! read-modify-write, just as exact; the times show what the lock costs.
+//! One run on a 2-core machine (the times include starting the processes):
 //!
 //! ```text
 //! 400000
@@ -9,34 +14,32 @@
 //! fetch_add: 400000 of 400000, time = 0.005 s
 //! ```
 //!
-//! What Rust changes: `x.get_lock()` is, as in Python, a lock that lives in
-//! the shared memory next to the value, held across the get and the set.
-//! Then the same count without any lock, with `fetch_add`: one indivisible
-//! read-modify-write, just as exact, and the times show what the lock costs.
-//! The workers wait at a start gate so that they overlap, and the shared file
-//! has no name, so no run leaves it behind.
+//! `x.get_lock()` is, as in Python, a lock that lives in the shared memory
+//! next to the value. The workers wait at a start gate so that they overlap.
+//! The README says more; `procs.rs` is plumbing.
+
+mod procs;
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Write};
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::io::{self, Write};
+use std::process::{Command, ExitCode};
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 use std::sync::atomic::{AtomicI32, AtomicU32};
-use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
-use std::time::Duration;
 
-use anyhow::{Context, Result, bail, ensure};
+use anyhow::{Context, Result, ensure};
 use clap::Parser;
 use memmap2::MmapRaw;
+use procs::{Procs, number};
 
 /// A lock in shared memory makes a shared counter exact (lockedCounter.py).
 #[derive(Parser)]
 struct Args {
     /// Worker processes, each incrementing the shared counter
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256), allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 4, value_parser = number::<u16>(1..=256), allow_hyphen_values = true)]
     workers: u16,
     /// Increments per process (at most 8,000,000: 256 x that still fits the i32 counter)
-    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..=8_000_000), allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 100_000, value_parser = number::<u32>(1..=8_000_000), allow_hyphen_values = true)]
     iters: u32,
     /// Run as a worker of process PARENT on the shared counter given as stdin
     #[arg(long, hide = true, value_name = "PARENT")]
@@ -63,27 +66,15 @@ fn increment_fetch_add(x: &Value, iters: u32) {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let result = match args.worker {
+    procs::exit(match args.worker {
         Some(parent) => worker(parent, &args),
         None => run(&args),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        // `| head` stopped reading, or a worker's parent has gone: nobody to tell.
-        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::FAILURE
-        }
-    }
+    })
 }
 
 /// The Python script's main block, then the same without a lock.
 fn run(args: &Args) -> Result<()> {
-    if cfg!(debug_assertions) {
-        // Cargo's default dev profile: a copy that left [profile.dev] behind.
-        eprintln!("warning: built without optimisation: the times below are up to 10x too slow");
-    }
+    timing::warn_if_unoptimised();
     let total = i64::from(args.workers) * i64::from(args.iters);
     let mut out = io::stdout();
 
@@ -106,24 +97,33 @@ fn count_in_processes(args: &Args, fetch_add: bool) -> Result<i32> {
     let map = map(&shm)?;
     let shared = shared(&map)?;
     shared.parent.store(std::process::id(), Relaxed);
-    shared.counter.lock.store(1, Relaxed); // held until every worker has started
 
+    // The start gate: the parent holds the lock until every worker is ready.
+    let gate = shared.counter.get_lock();
     let mut procs = Procs::new();
     for _ in 0..args.workers {
         let mut command = worker_command(&shm, args)?;
         if fetch_add {
             command.arg("--fetch-add");
         }
-        procs.start(command)?;
+        procs.start(command, 1)?; // it answers "ready"
     }
+    for _ in 0..args.workers {
+        let (i, answer) = procs.next_line()?;
+        ensure!(
+            answer == "ready",
+            "worker {i} answered {answer:?}, not ready"
+        );
+    }
+    drop(gate); // all of them count at once
     procs.join()?;
     Ok(shared.counter.get())
 }
 
-/// The worker side: map the counter, wait until every worker is running,
+/// The worker side: map the counter, say it is ready, wait at the gate,
 /// then count.
 fn worker(parent: u32, args: &Args) -> Result<()> {
-    watch_parent(parent)?;
+    procs::watch_parent(parent)?;
     let map = map(&io::stdin())?;
     let shared = shared(&map)?;
     let from = shared.parent.load(Relaxed);
@@ -131,11 +131,8 @@ fn worker(parent: u32, args: &Args) -> Result<()> {
         from == parent,
         "worker: its stdin is the shared file of {from}, not {parent}"
     );
-    // The start gate: the last worker to start lets go of the counter's lock,
-    // which the parent took, so that all of them start counting together.
-    if shared.started.fetch_add(1, Relaxed) + 1 == u32::from(args.workers) {
-        shared.counter.unlock();
-    }
+    writeln!(io::stdout(), "ready")?;
+    drop(shared.counter.get_lock()); // the gate is open once the lock is free
     if args.fetch_add {
         increment_fetch_add(&shared.counter, args.iters);
     } else {
@@ -149,8 +146,6 @@ fn worker(parent: u32, args: &Args) -> Result<()> {
 struct Shared {
     /// The run's parent: a worker checks that it was given the right file.
     parent: AtomicU32,
-    /// How many workers have started (the start gate).
-    started: AtomicU32,
     /// The shared counter and its lock.
     counter: Value,
 }
@@ -160,8 +155,7 @@ struct Shared {
 /// Python's `x.value` does; `get_lock` holds it across several steps.
 #[repr(C)]
 struct Value {
-    lock: AtomicU32,    // 0: free, 1: held
-    waiting: AtomicU32, // processes waiting for the lock
+    lock: AtomicU32, // 0: free, 1: held
     value: AtomicI32,
 }
 
@@ -170,25 +164,14 @@ impl Value {
         self.get_lock().get()
     }
 
-    /// Waits until no process holds the lock, then takes it.
+    /// Waits until no process holds the lock, then takes it. Letting go of
+    /// it (dropping `Locked`) frees it for a waiter but, like a semaphore,
+    /// does not hand over the CPU: the process that let go runs on.
     fn get_lock(&self) -> Locked<'_> {
-        if self.lock.swap(1, Acquire) != 0 {
-            self.waiting.fetch_add(1, Relaxed);
-            while self.lock.swap(1, Acquire) != 0 {
-                thread::yield_now(); // let the holder run
-            }
-            self.waiting.fetch_sub(1, Relaxed);
+        while self.lock.swap(1, Acquire) != 0 {
+            thread::yield_now(); // let the holder run
         }
         Locked(self)
-    }
-
-    /// Lets go of the lock; a process waiting for it gets its turn now, as a
-    /// semaphore wakes its waiter.
-    fn unlock(&self) {
-        self.lock.store(0, Release);
-        if self.waiting.load(Relaxed) > 0 {
-            thread::yield_now();
-        }
     }
 }
 
@@ -207,13 +190,14 @@ impl Locked<'_> {
 
 impl Drop for Locked<'_> {
     fn drop(&mut self) {
-        self.0.unlock();
+        self.0.lock.store(0, Release);
     }
 }
 
-/// A new shared file holding one `Shared`, all zeros. It has no name, so no
-/// way of ending the run can leave it behind; its bytes are written now, so
-/// a full disk is an error here rather than a crash in a worker.
+/// A new shared file holding one `Shared`, all zeros: a temp file that only
+/// this run's processes hold, so no way of ending the run can leave it
+/// behind. Its bytes are written now: a full disk is an error here, rather
+/// than a crash in a worker.
 fn shared_file() -> Result<File> {
     let dir = std::env::temp_dir();
     let mut file = tempfile::tempfile_in(&dir)
@@ -241,8 +225,8 @@ fn shared(map: &MmapRaw) -> Result<&Shared> {
     Ok(unsafe { &*map.as_mut_ptr().cast::<Shared>() })
 }
 
-/// This same program as a worker, with the shared file as its stdin (a file
-/// with no name is found only through an open handle).
+/// This same program as a worker, with the shared file as its stdin: the
+/// file is reached only through a handle that is open.
 fn worker_command(shm: &File, args: &Args) -> Result<Command> {
     let exe = std::env::current_exe().context("cannot find this program to start a worker")?;
     let stdin = shm
@@ -251,131 +235,9 @@ fn worker_command(shm: &File, args: &Args) -> Result<Command> {
     let mut command = Command::new(exe);
     command
         .args(["--worker", &std::process::id().to_string()])
-        .args(["--workers", &args.workers.to_string()])
         .args(["--iters", &args.iters.to_string()])
         .stdin(stdin);
     Ok(command)
-}
-
-/// Ends this worker, quietly, as soon as its parent has gone (killed, Ctrl-C,
-/// stopped from an IDE), whatever the worker is doing: no worker outlives its
-/// run. The parent passed its pid, so a worker whose parent died before it
-/// even started sees that at the first look.
-fn watch_parent(parent: u32) -> Result<()> {
-    thread::Builder::new()
-        .spawn(move || {
-            while is_parent(parent) {
-                thread::sleep(Duration::from_millis(50));
-            }
-            std::process::exit(1);
-        })
-        .context("worker: cannot start a thread to watch its parent")?;
-    Ok(())
-}
-
-/// Is `parent` still this process's parent? An orphan gets a new one.
-#[cfg(unix)]
-fn is_parent(parent: u32) -> bool {
-    std::os::unix::process::parent_id() == parent
-}
-
-/// Is the parent still running? (Windows keeps no parent for a process.)
-#[cfg(windows)]
-fn is_parent(parent: u32) -> bool {
-    use windows_sys::Win32::Foundation::{CloseHandle, WAIT_TIMEOUT};
-    use windows_sys::Win32::System::Threading::{
-        OpenProcess, PROCESS_SYNCHRONIZE, WaitForSingleObject,
-    };
-    // SAFETY: the handle is checked before use and closed once, here.
-    unsafe {
-        let process = OpenProcess(PROCESS_SYNCHRONIZE, 0, parent);
-        if process.is_null() {
-            return false; // gone (or never ours)
-        }
-        let running = WaitForSingleObject(process, 0) == WAIT_TIMEOUT;
-        CloseHandle(process);
-        running
-    }
-}
-
-/// Was this a write to a pipe whose reader has gone (`| head`, or a dead parent)?
-fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.downcast_ref::<io::Error>()
-        .is_some_and(|err| err.kind() == io::ErrorKind::BrokenPipe)
-}
-
-/// The worker processes of this run (`procs` in the Python). A thread per
-/// worker reads its stdout and passes each line on as it comes, so the parent
-/// hears from whichever worker answers, or ends, first. Dropping `Procs` kills
-/// and reaps every worker still running: whatever goes wrong, none is left.
-struct Procs {
-    children: Vec<Child>,
-    running: usize,
-    lines: Receiver<(usize, Option<String>)>,
-    sender: Sender<(usize, Option<String>)>,
-}
-
-impl Procs {
-    fn new() -> Procs {
-        let (sender, lines) = mpsc::channel();
-        let children = Vec::new();
-        Procs {
-            children,
-            running: 0,
-            lines,
-            sender,
-        }
-    }
-
-    /// Starts `command` as the next worker, with a thread reading its stdout.
-    fn start(&mut self, mut command: Command) -> Result<&mut Child> {
-        let i = self.children.len();
-        let child = command.stdout(Stdio::piped()).spawn();
-        self.children
-            .push(child.context("cannot start a worker process")?);
-        let stdout = self.children[i].stdout.take().expect("stdout is piped");
-        let sender = self.sender.clone();
-        thread::Builder::new()
-            .spawn(move || {
-                for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                    let _ = sender.send((i, Some(line)));
-                }
-                let _ = sender.send((i, None)); // its stdout closed: it has ended
-            })
-            .context("cannot start a thread to read a worker's answers")?;
-        self.running += 1;
-        Ok(&mut self.children[i])
-    }
-
-    /// `for p in procs: p.join()`, in whatever order they end: one that
-    /// fails, or prints anything more, ends the run at once.
-    fn join(&mut self) -> Result<()> {
-        while self.running > 0 {
-            match self.lines.recv().expect("Procs holds a sender") {
-                (i, Some(line)) => bail!("worker {i} answered {line:?}, unasked"),
-                (i, None) => self.ended(i)?,
-            }
-        }
-        Ok(())
-    }
-
-    /// Worker `i` has closed its stdout: reap it, and fail if it failed.
-    fn ended(&mut self, i: usize) -> Result<()> {
-        self.running -= 1;
-        let status = self.children[i].wait();
-        let status = status.with_context(|| format!("cannot wait for worker {i}"))?;
-        ensure!(status.success(), "worker {i} failed: {status}");
-        Ok(())
-    }
-}
-
-impl Drop for Procs {
-    fn drop(&mut self) {
-        for child in &mut self.children {
-            let _ = child.kill(); // Ok(()) for a child that has already exited
-            let _ = child.wait();
-        }
-    }
 }
 
 #[cfg(test)]
@@ -386,7 +248,6 @@ mod tests {
     fn increments_under_the_lock_are_exact_across_threads() {
         let x = Value {
             lock: AtomicU32::new(0),
-            waiting: AtomicU32::new(0),
             value: AtomicI32::new(0),
         };
         thread::scope(|s| {
@@ -407,14 +268,13 @@ mod tests {
     fn the_lock_excludes_a_second_taker_until_released() {
         let x = Value {
             lock: AtomicU32::new(0),
-            waiting: AtomicU32::new(0),
             value: AtomicI32::new(0),
         };
         let held = x.get_lock();
         assert_eq!(x.lock.load(Relaxed), 1);
         thread::scope(|s| {
             let waiter = s.spawn(|| x.get());
-            thread::sleep(Duration::from_millis(50));
+            thread::sleep(std::time::Duration::from_millis(50));
             assert!(!waiter.is_finished(), "the get waits for the lock");
             held.set(7);
             drop(held);

@@ -2,11 +2,11 @@
 //! the count is exactly workers x iters, every time.
 #![cfg(target_os = "linux")] // testkit looks at processes through /proc
 
-use std::path::Path;
+use std::time::Duration;
 
 use testkit::{
-    Started, assert_all_gone, assert_refused, assert_worker_failed, entries, fresh_dir, run,
-    run_with_tmp, texts,
+    assert_all_gone, assert_refused, assert_worker_failed, entries, fresh_dir, run, run_with_tmp,
+    texts,
 };
 
 const BIN: &str = env!("CARGO_BIN_EXE_locked_counter");
@@ -43,35 +43,45 @@ fn bad_flags_are_refused_before_any_work() {
     assert_refused(&run(BIN, &["--iters", "abc"]), "--iters");
 }
 
-fn start_long_run(tmp: &Path) -> Started {
-    // Each locked increment is a system call or two: this runs for a while.
-    Started::new(
-        BIN,
-        &["--workers", "4", "--iters", "500000"],
-        &[("TMPDIR", tmp)],
-    )
-}
+/// Four workers, 8 million increments each.
+const LONG: &[&str] = &["--workers", "4", "--iters", "8000000"];
 
 #[test]
 fn a_killed_worker_ends_the_run_with_a_clear_error_and_no_leftovers() {
     let tmp = fresh_dir(TMP, "locked_counter-kill");
-    let mut run = start_long_run(&tmp);
-    let workers = run.wait_for_workers(4).expect("the workers start");
-    assert!(testkit::kill(workers[0]));
-    let output = run.finish();
-    assert_worker_failed(&output, "SIGKILL");
+    let (run, workers) = testkit::start_caught(BIN, LONG, &[("TMPDIR", &tmp)], 1);
+    testkit::kill(workers[0]);
+    assert_worker_failed(&run.finish(), "SIGKILL");
     assert_all_gone(&workers);
     assert_eq!(entries(&tmp), Vec::<String>::new());
 }
 
 #[test]
+fn a_stopped_worker_does_not_hide_a_dead_one() {
+    let tmp = fresh_dir(TMP, "locked_counter-stopped-and-dead");
+    let (run, workers) = testkit::start_caught(BIN, LONG, &[("TMPDIR", &tmp)], 2);
+    testkit::kill(workers[1]); // the first stays stopped
+    let output = run.finish_within(Duration::from_secs(10));
+    assert_worker_failed(&output, "SIGKILL");
+    assert_all_gone(&workers);
+}
+
+#[test]
 fn ctrl_c_leaves_no_file_and_no_worker() {
     let tmp = fresh_dir(TMP, "locked_counter-ctrl-c");
-    let mut run = start_long_run(&tmp);
-    let workers = run.wait_for_workers(4).expect("the workers start");
+    let (run, workers) = testkit::start_caught(BIN, LONG, &[("TMPDIR", &tmp)], 1);
     run.interrupt();
+    testkit::resume(workers[0]); // a stopped worker takes its SIGINT as it goes on
     assert!(!run.finish().status.success());
     assert_all_gone(&workers);
+    assert_eq!(entries(&tmp), Vec::<String>::new());
+}
+
+#[test]
+fn a_stopped_worker_goes_with_its_killed_parent_and_leaves_no_file() {
+    let tmp = fresh_dir(TMP, "locked_counter-stopped");
+    let (run, _) = testkit::start_caught(BIN, LONG, &[("TMPDIR", &tmp)], 1);
+    assert_eq!(run.kill_parent(), "", "the workers said something");
     assert_eq!(entries(&tmp), Vec::<String>::new());
 }
 
@@ -105,11 +115,11 @@ fn no_worker_outlives_a_killed_parent() {
 fn a_worker_started_by_hand_ends_with_a_clear_line() {
     let dir = fresh_dir(TMP, "locked_counter-by-hand");
     let me = std::process::id().to_string();
-    let args = ["--worker", &me, "--workers", "2"];
+    let args = ["--worker", &me];
     let output = testkit::run_with_input(BIN, &args, &[0; 3], &dir);
     testkit::assert_one_line_error(&output, "not a counter");
     // The right size, but not made by this parent: no spin at the start gate.
-    let output = testkit::run_with_input(BIN, &args, &[0; 20], &dir);
+    let output = testkit::run_with_input(BIN, &args, &[0; 12], &dir);
     testkit::assert_one_line_error(&output, "is the shared file of 0, not");
 }
 

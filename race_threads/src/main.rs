@@ -1,24 +1,12 @@
 //! `threadP.py` in Rust: ten threads each add 1 to one shared counter
-//! 100,000 times.
+//! 100,000 times. Python printed `1000000` every run: the GIL lets one
+//! thread run at a time, so the race stays hidden.
 //!
-//! In the lecture Python printed `1000000` every run: the GIL lets one thread
-//! run at a time, so the race stays hidden. Rust threads run truly in
-//! parallel, and safe Rust refuses to compile the Python version at all:
-//!
-//! ```text
-//! let mut x = 0;
-//! thread::scope(|s| {
-//!     for _ in 0..10 {
-//!         s.spawn(|| for _ in 0..100_000 { x += 1 });
-//!     }
-//! });
-//! error[E0499]: cannot borrow `x` as mutable more than once at a time
-//! ```
-//!
-//! (`tests/compile_fail.rs` checks that it still does not compile.) So the
-//! counter must be shared explicitly. This program runs three counters, all
-//! threads held at a gate until every one has started, so that they really
-//! overlap (one run on a 2-core machine):
+//! The lesson: Rust threads run truly in parallel, and safe Rust refuses to
+//! compile the Python version at all (`error[E0499]: cannot borrow x as
+//! mutable more than once at a time`; `tests/compile_fail.rs` checks it). So
+//! the counter is shared explicitly, three ways, the threads held at a gate
+//! so that they overlap. One run on a 2-core machine:
 //!
 //! ```text
 //! load then store: 742078 of 1000000, time = 0.000 s
@@ -26,18 +14,12 @@
 //! Mutex:           1000000 of 1000000, time = 0.100 s
 //! ```
 //!
-//! The first is Python's `x += 1` made of two atomic steps, read x, then
-//! write x + 1: another thread's write in between is lost, so on a multi-core
-//! machine the count is usually short, by a different amount every run. On
-//! one CPU, or a busy machine, the threads take turns instead, and a turn
-//! rarely ends between the load and the store: the program says so when
-//! nothing was lost. `fetch_add` makes the read-modify-write one indivisible
-//! step; a `Mutex` holds a lock around it. Both are exact every time; the
-//! times show the price. (On x86-64 the compiler turns the load and the store
-//! into one `inc` of memory, still a read and a write that another core can
-//! slip between, and `fetch_add` into `lock inc`: one prefix is the fix.)
+//! Python's `x += 1` is a read then a write: another thread's write in
+//! between is lost. `fetch_add` makes it one indivisible step; a `Mutex`
+//! holds a lock around it. The README says more.
 
 use std::io::{self, Write};
+use std::ops::RangeInclusive;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Mutex, RwLock};
@@ -50,10 +32,10 @@ use clap::Parser;
 #[derive(Parser)]
 struct Args {
     /// Threads, each incrementing the shared counter
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=256), allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 10, value_parser = number::<u16>(1..=256), allow_hyphen_values = true)]
     workers: u16,
     /// Increments per thread
-    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..=1_000_000_000), allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 100_000, value_parser = number::<u32>(1..=1_000_000_000), allow_hyphen_values = true)]
     iters: u32,
 }
 
@@ -80,24 +62,12 @@ fn increment_locked(x: &Mutex<u64>, iters: u64) {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
-    match run(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        // `| head` stopped reading: nobody to tell.
-        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::FAILURE
-        }
-    }
+    exit(run(&Args::parse()))
 }
 
 /// Three experiments: the race, and two ways to fix it.
 fn run(args: &Args) -> Result<()> {
-    if cfg!(debug_assertions) {
-        // Cargo's default dev profile: a copy that left [profile.dev] behind.
-        eprintln!("warning: built without optimisation: the times below are up to 10x too slow");
-    }
+    timing::warn_if_unoptimised();
     let (workers, iters) = (usize::from(args.workers), u64::from(args.iters));
     let total = u64::from(args.workers) * iters;
     let mut out = io::stdout();
@@ -163,10 +133,39 @@ fn run_together(workers: usize, f: impl Fn() + Sync) -> Result<f64> {
     })
 }
 
-/// Was this a write to a pipe whose reader has gone (`| head`)?
+/// How `main` ends: exit code 0, or one line `error: ...` and exit code 1.
+/// A write to a pipe whose reader has gone (`| head`) ends quietly, as
+/// `seq 10 | head -1` does.
+fn exit(result: Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            let _ = writeln!(io::stderr(), "error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.downcast_ref::<io::Error>()
         .is_some_and(|err| err.kind() == io::ErrorKind::BrokenPipe)
+}
+
+/// A flag's value: a whole number in `range`, with `_` allowed as in Python
+/// (`50_000_000`). What it refuses reads as clap's own refusals do.
+fn number<T>(range: RangeInclusive<i128>) -> impl Fn(&str) -> Result<T, String> + Clone
+where
+    T: TryFrom<i128>,
+{
+    move |s| {
+        let n: i128 = s.replace('_', "").parse().map_err(|err| format!("{err}"))?;
+        let refused = || format!("{n} is not in {}..={}", range.start(), range.end());
+        match range.contains(&n) {
+            true => T::try_from(n).map_err(|_| refused()),
+            false => Err(refused()),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -102,3 +102,11 @@ fn a_thread_that_cannot_start_is_one_line_and_no_hang() {
     let output = testkit::run_limited(testkit::NO_THREADS, bin, &["--workers", "4"]);
     testkit::assert_one_line_error(&output, "cannot start a thread");
 }
+
+#[test]
+fn every_numeric_flag_takes_the_lectures_underscores() {
+    let output = run(BIN, &["--workers", "0_2", "--iters", "1_000"]);
+    let (stdout, stderr) = texts(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(counts(&stdout)[1], ("fetch_add".to_string(), 2000, 2000));
+}

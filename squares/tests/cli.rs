@@ -2,7 +2,9 @@
 //! for any worker and task count, and a dead worker ends the run.
 #![cfg(target_os = "linux")] // testkit looks at processes through /proc
 
-use testkit::{Started, assert_all_gone, assert_refused, assert_worker_failed, run, texts};
+use std::time::Duration;
+
+use testkit::{assert_all_gone, assert_refused, assert_worker_failed, run, texts};
 
 const BIN: &str = env!("CARGO_BIN_EXE_squares");
 
@@ -33,37 +35,34 @@ fn bad_flags_are_refused_before_any_work() {
     assert_refused(&run(BIN, &["--sleep-ms", "-5"]), "--sleep-ms");
 }
 
-/// The pool part of a run whose tasks sleep long enough to be caught.
-fn start_slow_pool() -> Started {
-    Started::new(
-        BIN,
-        &["--tasks", "8", "--workers", "4", "--sleep-ms", "200"],
-        &[],
-    )
-}
+/// A pool of two workers: what a test does to it, it does while a caught
+/// worker is stopped, and the run cannot end without that worker.
+const POOL: &[&str] = &["--tasks", "4", "--workers", "2", "--sleep-ms", "50"];
 
 #[test]
 fn a_worker_killed_mid_pool_ends_the_run_with_a_clear_error() {
-    let mut run = start_slow_pool();
-    let workers = run.wait_for_workers(4).expect("the pool starts");
-    assert!(testkit::kill(workers[1]));
-    let output = run.finish();
-    assert_worker_failed(&output, "SIGKILL");
+    let (run, workers) = testkit::start_caught(BIN, POOL, &[], 1);
+    testkit::kill(workers[0]);
+    assert_worker_failed(&run.finish(), "SIGKILL");
     assert_all_gone(&workers);
 }
 
 #[test]
 fn ctrl_c_stops_the_parent_and_every_worker() {
-    let mut run = start_slow_pool();
-    let workers = run.wait_for_workers(4).expect("the pool starts");
+    let (run, workers) = testkit::start_caught(BIN, POOL, &[], 1);
     run.interrupt();
+    testkit::resume(workers[0]); // a stopped worker takes its SIGINT as it goes on
     assert!(!run.finish().status.success());
     assert_all_gone(&workers);
 }
 
+#[test]
+fn a_stopped_worker_goes_with_its_killed_parent() {
+    let (run, _) = testkit::start_caught(BIN, POOL, &[], 1);
+    assert_eq!(run.kill_parent(), "", "the workers said something");
+}
+
 const ARGS_SMALL: &[&str] = &["--tasks", "3", "--workers", "2", "--sleep-ms", "1"];
-/// Two workers on tasks of 0.6 s each: long enough to be caught mid-task.
-const SLOW_POOL: &[&str] = &["--tasks", "2", "--workers", "2", "--sleep-ms", "600"];
 
 #[test]
 fn head_ends_the_run_quietly() {
@@ -91,22 +90,18 @@ fn no_worker_outlives_a_killed_parent() {
 
 #[test]
 fn a_worker_answering_more_than_asked_is_an_error() {
-    let mut run = Started::new(BIN, SLOW_POOL, &[]);
-    let workers = run.wait_for_workers(2).expect("the pool starts");
+    let (run, workers) = testkit::start_caught(BIN, POOL, &[], 1);
     testkit::write_to_stdout_of(workers[0], "7\n");
     let output = run.finish();
-    testkit::assert_one_line_error(&output, "worker 0 answered \"7\"");
+    testkit::assert_one_line_error(&output, " answered \"");
     assert_all_gone(&workers);
 }
 
 #[test]
-fn a_dead_worker_is_reported_whatever_the_others_are_doing() {
-    let mut run = Started::new(BIN, SLOW_POOL, &[]);
-    let workers = run.wait_for_workers(2).expect("the pool starts");
-    // The other worker is stopped mid-task, so it will never answer.
-    testkit::stop(workers[1]);
-    testkit::kill(workers[0]);
-    let output = run.finish_within(std::time::Duration::from_secs(5));
+fn a_stopped_worker_does_not_hide_a_dead_one() {
+    let (run, workers) = testkit::start_caught(BIN, POOL, &[], 2);
+    testkit::kill(workers[1]); // the first stays stopped, and never answers
+    let output = run.finish_within(Duration::from_secs(10));
     assert_worker_failed(&output, "SIGKILL");
     assert_all_gone(&workers);
 }
@@ -125,12 +120,23 @@ fn a_thread_that_cannot_start_is_one_line() {
 }
 
 #[test]
-fn a_worker_started_by_hand_refuses_a_square_too_large() {
+fn a_worker_started_by_hand_refuses_a_number_its_parent_never_sends() {
     let dir = testkit::fresh_dir(env!("CARGO_TARGET_TMPDIR"), "squares-by-hand");
     let me = std::process::id().to_string();
     let args = ["--worker", &me, "--sleep-ms", "0"];
     let output = testkit::run_with_input(BIN, &args, b"3 5\n", &dir);
     assert_eq!(texts(&output).0, "3 25\n");
-    let output = testkit::run_with_input(BIN, &args, b"0 4294967296\n", &dir);
-    testkit::assert_one_line_error(&output, "is not a task");
+    for bad in ["0 4294967296\n", "0 100000\n", "0 -1\n"] {
+        let output = testkit::run_with_input(BIN, &args, bad.as_bytes(), &dir);
+        testkit::assert_one_line_error(&output, "is not a task");
+    }
+}
+
+#[test]
+fn every_numeric_flag_takes_the_lectures_underscores() {
+    let args = ["--tasks", "1_0", "--workers", "0_4", "--sleep-ms", "0_1"];
+    let output = run(BIN, &args);
+    let (stdout, stderr) = texts(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stdout.ends_with("Results are the same: true\n"), "{stdout}");
 }

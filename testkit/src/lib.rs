@@ -99,12 +99,19 @@ pub fn run_into_head(bin: &str, args: &[&str]) -> (String, Output) {
     (first, run.finish())
 }
 
-/// A lesson's program started in its own process group, as a shell starts a
-/// foreground job, so that `interrupt` reaches it and its workers together,
+/// A lesson's program started in a process group of its own, as a shell
+/// starts a job, so that `interrupt` reaches it and its workers together,
 /// and so that its workers can be found even after the parent has died.
+///
+/// The group holds one more process, an idle `sleep`: the anchor, which
+/// stands for `cargo run`, the lesson's parent in a terminal. Without it, a
+/// killed parent would leave its workers in an orphaned group, and the
+/// kernel hangs up (SIGHUP, then SIGCONT) a stopped process in such a group:
+/// a stopped worker would then die in a test as it does not in a terminal.
 #[derive(Debug)]
 pub struct Started {
     child: Child,
+    anchor: Child,
     stdout: Option<ChildStdout>,
     stderr: Receiver<Vec<u8>>,
 }
@@ -129,7 +136,25 @@ impl Started {
     }
 
     fn spawn(mut command: Command) -> Started {
-        command.stderr(Stdio::piped()).process_group(0);
+        let anchor = Command::new("sleep")
+            .arg("100000")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("sleep starts");
+        let pgid = i32::try_from(anchor.id()).expect("pids fit in i32");
+        command.stderr(Stdio::piped()).process_group(pgid);
+        // A test started in the background by a script ignores SIGINT, and
+        // its children would inherit that: give them Ctrl-C's usual effect.
+        // SAFETY: runs between fork and exec; signal(2) is async-signal-safe
+        // and touches no memory of ours.
+        unsafe {
+            command.pre_exec(|| {
+                libc::signal(libc::SIGINT, libc::SIG_DFL);
+                Ok(())
+            });
+        }
         let mut child = command.spawn().expect("the lesson's binary starts");
         let stdout = child.stdout.take();
         // Read stderr as it comes: a worker that holds it open must not hang us.
@@ -142,44 +167,80 @@ impl Started {
         });
         Started {
             child,
+            anchor,
             stdout,
             stderr: receive,
         }
+    }
+
+    /// The run's process group.
+    pub fn pgid(&self) -> u32 {
+        self.anchor.id()
+    }
+
+    /// The live processes of the run's group but the anchor.
+    fn left(&self) -> Vec<u32> {
+        let anchor = self.anchor.id();
+        group(self.pgid()).into_iter().filter(|&p| p != anchor).collect()
     }
 
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
 
-    /// Waits until the program has `count` live worker processes and returns
-    /// their pids, or `None` if it ended first. A worker counts once it runs
-    /// with `--worker`: a child still between fork and exec shares its parent's
-    /// command line, and stopping it there would stop the parent too (vfork).
-    pub fn wait_for_workers(&mut self, count: usize) -> Option<Vec<u32>> {
+    /// Catches `count` of the program's workers: waits for each to run and
+    /// stops it there (`kill -STOP`), then returns their pids. A parent waits
+    /// for every worker, so while one is stopped the run cannot end: what the
+    /// test does next, it does to a run in progress, however fast or busy the
+    /// machine. `None` if the run could not be caught that way (it ended, or
+    /// a worker ended before it was caught): `start_caught` then runs it again.
+    /// A worker counts once it runs with `--worker`: before its exec, a child
+    /// still shares its parent's command line.
+    pub fn catch_workers(&mut self, count: usize) -> Option<Vec<u32>> {
         let start = Instant::now();
         let is_worker = |pid: u32| {
             std::fs::read(format!("/proc/{pid}/cmdline"))
                 .is_ok_and(|cmdline| cmdline.split(|&b| b == 0).any(|arg| arg == b"--worker"))
         };
+        let mut caught: Vec<u32> = Vec::new();
         while start.elapsed() < DEADLINE {
             if self.child.try_wait().expect("try_wait works").is_some() {
                 return None;
             }
-            let workers: Vec<u32> = children_of(self.pid())
-                .into_iter()
-                .filter(|&pid| state(pid).is_some_and(|s| s != 'Z') && is_worker(pid))
-                .collect();
-            if workers.len() >= count {
-                return Some(workers);
+            for pid in children_of(self.pid()) {
+                if caught.len() == count || caught.contains(&pid) || !is_worker(pid) {
+                    continue;
+                }
+                stop(pid);
+                // Stopped, or it had already ended: then this run is no use.
+                loop {
+                    match state(pid) {
+                        Some('T') => {
+                            caught.push(pid);
+                            break;
+                        }
+                        Some('Z') | None => return None,
+                        Some(_) => sleep(Duration::from_micros(100)),
+                    }
+                }
+            }
+            if caught.len() == count {
+                return Some(caught);
             }
             sleep(Duration::from_micros(200));
         }
         panic!("no {count} workers appeared within {DEADLINE:?}");
     }
 
+    /// Ends a run that could not be used: kills all of it and waits.
+    fn abandon(mut self) {
+        kill_group(self.pgid());
+        let _ = self.child.wait();
+    }
+
     /// Ctrl-C in a terminal: SIGINT to the whole process group.
     pub fn interrupt(&self) {
-        let group = -i32::try_from(self.pid()).expect("pids fit in i32");
+        let group = -i32::try_from(self.pgid()).expect("pids fit in i32");
         assert!(signal(libc::SIGINT, group), "the run had already ended");
     }
 
@@ -208,7 +269,7 @@ impl Started {
             }
             if start.elapsed() > limit {
                 let _ = self.child.kill();
-                kill_group(self.pid());
+                kill_group(self.pgid());
                 panic!("the program hung: still running after {limit:?}");
             }
             sleep(Duration::from_millis(2));
@@ -226,7 +287,7 @@ impl Started {
         match self.stderr.recv_timeout(left) {
             Ok(text) => text,
             Err(_) => {
-                kill_group(self.pid());
+                kill_group(self.pgid());
                 panic!("a worker still holds stderr open after the parent ended ({status})");
             }
         }
@@ -240,10 +301,10 @@ impl Started {
         let _ = self.child.wait();
         drop(self.stdout.take()); // as a terminal would, keep nothing waiting on it
         let start = Instant::now();
-        while !group(self.pid()).is_empty() {
+        while !self.left().is_empty() {
             if start.elapsed() > GONE_WITHIN {
-                let left = group(self.pid());
-                kill_group(self.pid());
+                let left = self.left();
+                kill_group(self.pgid());
                 panic!("workers {left:?} outlived their parent by {GONE_WITHIN:?}");
             }
             sleep(Duration::from_millis(5));
@@ -251,6 +312,34 @@ impl Started {
         let stderr = self.stderr.recv_timeout(GONE_WITHIN).unwrap_or_default();
         String::from_utf8_lossy(&stderr).into_owned()
     }
+}
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        let _ = self.anchor.kill();
+        let _ = self.anchor.wait();
+    }
+}
+
+/// Starts `bin args` and catches `count` of its workers (see
+/// `Started::catch_workers`): the run, and the workers, stopped. A run that
+/// could not be caught (on a fast machine a worker may end before it is
+/// seen) is ended and started again, and said so on the test's output.
+pub fn start_caught(
+    bin: &str,
+    args: &[&str],
+    env: &[(&str, &Path)],
+    count: usize,
+) -> (Started, Vec<u32>) {
+    for attempt in 1..=20 {
+        let mut run = Started::new(bin, args, env);
+        if let Some(workers) = run.catch_workers(count) {
+            return (run, workers);
+        }
+        println!("note: attempt {attempt}: the run ended before {count} workers were caught");
+        run.abandon();
+    }
+    panic!("20 runs of {bin} {args:?} all ended before {count} workers were caught");
 }
 
 /// Sends signal `sig` (`libc::SIGKILL`, ...) to `pid`, or to the whole
@@ -269,6 +358,11 @@ pub fn kill(pid: u32) -> bool {
 /// `kill -STOP pid`: the process stops where it is, as if very busy.
 pub fn stop(pid: u32) -> bool {
     signal(libc::SIGSTOP, i32::try_from(pid).expect("pids fit in i32"))
+}
+
+/// `kill -CONT pid`: a stopped process goes on.
+pub fn resume(pid: u32) -> bool {
+    signal(libc::SIGCONT, i32::try_from(pid).expect("pids fit in i32"))
 }
 
 /// `kill -9 -pgid`: whatever is left of a run, so that a failing test leaves nothing.
@@ -459,8 +553,8 @@ mod tests {
     fn a_group_outlives_its_leader_and_is_found() {
         // sh starts a sleep in the background and dies: the sleep survives.
         let run = Started::new("sh", &["-c", "sleep 30 & sleep 30"], &[]);
-        let pgid = run.pid();
-        while group(pgid).len() < 2 {
+        let pgid = run.pgid();
+        while group(pgid).len() < 3 {
             sleep(Duration::from_millis(1));
         }
         let result = std::panic::catch_unwind(|| run.kill_parent());
@@ -473,6 +567,36 @@ mod tests {
             );
             sleep(Duration::from_millis(5));
         }
+    }
+
+    #[test]
+    fn caught_workers_are_stopped_and_keep_the_run_going() {
+        let worker = "sh -c 'sleep 30; :' w --worker";
+        let script = format!("{worker} & {worker} & wait");
+        let (run, workers) = start_caught("sh", &["-c", &script], &[], 2);
+        assert_eq!(workers.len(), 2);
+        for &pid in &workers {
+            assert_eq!(state(pid), Some('T'));
+        }
+        run.abandon();
+    }
+
+    #[test]
+    fn ctrl_c_reaches_a_program_even_where_sigint_is_ignored() {
+        // As in a test run started with `&` from a script. This test binary
+        // sends no SIGINT to itself: only to the groups it starts.
+        // SAFETY: signal(2) with integer arguments touches no memory.
+        unsafe { libc::signal(libc::SIGINT, libc::SIG_IGN) };
+        let run = Started::new("sleep", &["30"], &[]);
+        // Until its exec, the child is this program, with SIGINT ignored.
+        let comm = format!("/proc/{}/comm", run.pid());
+        while std::fs::read_to_string(&comm).is_ok_and(|name| name != "sleep\n") {
+            sleep(Duration::from_millis(1));
+        }
+        run.interrupt();
+        let output = run.finish_within(Duration::from_secs(10));
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(output.status.signal(), Some(libc::SIGINT));
     }
 
     #[test]

@@ -8,8 +8,11 @@
 //! assert!(time >= 0.0);
 //! ```
 //!
-//! Whatever lies between the two lines is timed, `?` included.
+//! Whatever lies between the two lines is timed, `?` included. A lesson's
+//! `run` starts with `timing::warn_if_unoptimised()`: times from an
+//! unoptimised build are not worth comparing.
 
+use std::io::Write;
 use std::time::Instant;
 
 /// `time.time()`, as the start of a timed region. `Instant` is monotonic,
@@ -22,6 +25,16 @@ pub fn now() -> Instant {
 /// `time.time() - start`: the seconds since `start`.
 pub fn since(start: Instant) -> f64 {
     start.elapsed().as_secs_f64()
+}
+
+/// Says on stderr, before any time is printed, that this program was built
+/// without optimisation (cargo's default dev profile: a copy that left the
+/// workspace's `[profile.dev]` behind), so its times are up to 10x too slow.
+pub fn warn_if_unoptimised() {
+    if cfg!(debug_assertions) {
+        let warning = "warning: built without optimisation: the times below are up to 10x too slow";
+        let _ = writeln!(std::io::stderr(), "{warning}");
+    }
 }
 
 #[cfg(test)]

@@ -79,6 +79,12 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         // `| head` stopped reading: nobody to tell.
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        // Alone (started without mpirun, or with one rank): MPI ends as on
+        // success, when `universe` is dropped, and cleans up its temp files.
+        Err(err) if world.size() == 1 => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
         Err(err) => {
             eprintln!("error: rank {}: {err:#}", world.rank());
             world.abort(1) // ends every rank of the job, not only this one
@@ -88,10 +94,7 @@ fn main() -> ExitCode {
 
 /// The Python script's main block, on every rank.
 fn run(args: &Args, world: &impl Communicator) -> Result<()> {
-    if cfg!(debug_assertions) {
-        // Cargo's default dev profile: a copy that left [profile.dev] behind.
-        eprintln!("warning: built without optimisation: the times below are up to 10x too slow");
-    }
+    timing::warn_if_unoptimised();
     let (rank, ranks) = (world.rank(), world.size());
     let root = world.process_at_rank(0);
     let n = args.n;

@@ -1,13 +1,12 @@
 //! `vecAddF.py` in Rust: the same sum as `vec_add`, but the array is copied
-//! once into shared memory and every worker process maps it and sums its own
-//! range. No element crosses a pipe; only the partial sums come back.
-//!
-//! The lesson: shared memory removes the copy that made `vec_add` slow.
+//! once into shared memory, and every worker process maps it and sums its
+//! own range: no element crosses a pipe, only the partial sums come back.
 //! The lecture (32 CPUs) printed `Speedup: 0.62x`: Python still paid for
-//! starting processes. Here the processes sum as fast as threads would,
-//! up to what the memory can deliver (the README's Measured section has
-//! the medians and this machine's memory ceiling). One run on a 2-core
-//! machine:
+//! starting its processes.
+//!
+//! The lesson: shared memory removes the copy that made `vec_add` slow; the
+//! processes sum as fast as threads would, up to what the memory can
+//! deliver. One run on a 2-core machine:
 //!
 //! ```text
 //! Sequential sum: 2500193854, time = 0.032 s
@@ -15,26 +14,23 @@
 //! Speedup: 1.74x with 2 processes
 //! ```
 //!
-//! What Rust changes: Python's `SharedMemory` is a named block in `/dev/shm`;
-//! if the run is killed, Python's resource tracker removes it (warning of a
-//! leak), unless the tracker is killed too, as `kill -9` of the process
-//! group does, and then it stays. Here the block is a file with no name,
-//! handed to each worker as its stdin: nothing can be left behind, and it
-//! lives in the temp dir (page cache) because that measured faster than
-//! `/dev/shm` on Linux (try `--shm-dir /dev/shm`).
+//! Python's `SharedMemory` is a named block in `/dev/shm`. Here it is a temp
+//! file that only this run's processes hold, gone however the run ends (the
+//! README says why, and what `--shm-dir /dev/shm` changes). `procs.rs` is plumbing.
+
+mod procs;
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, Write};
 use std::num::NonZero;
 use std::path::PathBuf;
-use std::process::{Child, Command, ExitCode, Stdio};
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::process::{Command, ExitCode};
 use std::thread;
-use std::time::Duration;
 
-use anyhow::{Context, Result, bail, ensure};
+use anyhow::{Context, Result, ensure};
 use clap::Parser;
 use memmap2::Mmap;
+use procs::{Procs, number};
 use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
 
@@ -42,13 +38,13 @@ use rand::{RngExt, SeedableRng};
 #[derive(Parser)]
 struct Args {
     /// How many random integers (1..=99) to sum
-    #[arg(long, default_value_t = 50_000_000, value_parser = size, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 50_000_000, value_parser = number::<usize>(1..=1_000_000_000), allow_hyphen_values = true)]
     n: usize,
     /// Worker processes [default: all CPUs]
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256), allow_hyphen_values = true)]
+    #[arg(long, value_parser = number::<u16>(1..=256), allow_hyphen_values = true)]
     workers: Option<u16>,
     /// Seed for the random numbers, to get the same array every run
-    #[arg(long, value_parser = seed, allow_hyphen_values = true)]
+    #[arg(long, value_parser = number::<u64>(0..=u64::MAX.into()), allow_hyphen_values = true)]
     seed: Option<u64>,
     /// Folder for the shared file, which no run leaves behind [default: the temp dir]
     #[arg(long, value_name = "DIR", value_parser = folder)]
@@ -68,27 +64,15 @@ fn partial_sum(subarray: &[i64]) -> i64 {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let result = match args.worker {
+    procs::exit(match args.worker {
         Some(parent) => worker(parent, &args.range),
         None => run(&args),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        // `| head` stopped reading, or a worker's parent has gone: nobody to tell.
-        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::FAILURE
-        }
-    }
+    })
 }
 
 /// The Python script's main block.
 fn run(args: &Args) -> Result<()> {
-    if cfg!(debug_assertions) {
-        // Cargo's default dev profile: a copy that left [profile.dev] behind.
-        eprintln!("warning: built without optimisation: the times below are up to 10x too slow");
-    }
+    timing::warn_if_unoptimised();
     let n = args.n;
     let arr = random_array(n, args.seed)?;
     let mut out = io::stdout();
@@ -114,7 +98,7 @@ fn run(args: &Args) -> Result<()> {
     for i in 0..num_procs {
         let (s, e) = (i * n / num_procs, (i + 1) * n / num_procs);
         // Python passes `shm.name`; here the open file itself is passed.
-        procs.start(worker_command(&shm, s, e)?)?;
+        procs.start(worker_command(&shm, s, e)?, 1)?; // it owes one answer
     }
     // out_q.get() for each worker: its partial sum, read from its stdout.
     let mut partial_sums = vec![0; num_procs];
@@ -129,7 +113,12 @@ fn run(args: &Args) -> Result<()> {
     let par_time = timing::since(start);
     writeln!(out, "Parallel sum: {par_sum}, time = {par_time:.3} s")?;
     let speedup = seq_time / par_time;
-    writeln!(out, "Speedup: {speedup:.2}x with {num_procs} processes")?;
+    let kind = if num_procs == 1 {
+        "process"
+    } else {
+        "processes"
+    };
+    writeln!(out, "Speedup: {speedup:.2}x with {num_procs} {kind}")?;
 
     ensure!(
         par_sum == seq_sum,
@@ -140,7 +129,7 @@ fn run(args: &Args) -> Result<()> {
 
 /// The worker side: map the shared file (our stdin) and sum `arr[start..end]`.
 fn worker(parent: u32, range: &[usize]) -> Result<()> {
-    watch_parent(parent)?;
+    procs::watch_parent(parent)?;
     // SAFETY: the parent wrote the file before starting us, and nobody
     // writes it while the workers read it.
     let shm = unsafe { Mmap::map(&io::stdin()) }.context("worker: cannot map its stdin")?;
@@ -169,7 +158,7 @@ fn random_array(n: usize, seed: Option<u64>) -> Result<Vec<i64>> {
 }
 
 /// This same program as a worker for `arr[start..end]`, with the shared file
-/// as its stdin (a file with no name is found only through an open handle).
+/// as its stdin: the file is reached only through a handle that is open.
 fn worker_command(shm: &File, start: usize, end: usize) -> Result<Command> {
     let exe = std::env::current_exe().context("cannot find this program to start a worker")?;
     let stdin = shm
@@ -183,161 +172,12 @@ fn worker_command(shm: &File, start: usize, end: usize) -> Result<Command> {
     Ok(command)
 }
 
-/// A size: a whole number from 1 to 1,000,000,000; `50_000_000` as in Python.
-/// Its errors read as clap's do for the other flags.
-fn size(s: &str) -> Result<usize, String> {
-    let n: i64 = s.replace('_', "").parse().map_err(|err| format!("{err}"))?;
-    match usize::try_from(n) {
-        Ok(n @ 1..=1_000_000_000) => Ok(n),
-        _ => Err(format!("{n} is not in 1..=1000000000")),
-    }
-}
-
-/// A seed: a whole number from 0 to 2^64 - 1, with errors as clap's.
-fn seed(s: &str) -> Result<u64, String> {
-    let n: i128 = s.replace('_', "").parse().map_err(|err| format!("{err}"))?;
-    u64::try_from(n).map_err(|_| format!("{n} is not in 0..={}", u64::MAX))
-}
-
 /// A folder that exists, for the shared file.
 fn folder(s: &str) -> Result<PathBuf, String> {
     let path = PathBuf::from(s);
     match path.is_dir() {
         true => Ok(path),
         false => Err(format!("{s:?} is not a folder")),
-    }
-}
-
-/// Ends this worker, quietly, as soon as its parent has gone (killed, Ctrl-C,
-/// stopped from an IDE), whatever the worker is doing: no worker outlives its
-/// run. The parent passed its pid, so a worker whose parent died before it
-/// even started sees that at the first look.
-fn watch_parent(parent: u32) -> Result<()> {
-    thread::Builder::new()
-        .spawn(move || {
-            while is_parent(parent) {
-                thread::sleep(Duration::from_millis(50));
-            }
-            std::process::exit(1);
-        })
-        .context("worker: cannot start a thread to watch its parent")?;
-    Ok(())
-}
-
-/// Is `parent` still this process's parent? An orphan gets a new one.
-#[cfg(unix)]
-fn is_parent(parent: u32) -> bool {
-    std::os::unix::process::parent_id() == parent
-}
-
-/// Is the parent still running? (Windows keeps no parent for a process.)
-#[cfg(windows)]
-fn is_parent(parent: u32) -> bool {
-    use windows_sys::Win32::Foundation::{CloseHandle, WAIT_TIMEOUT};
-    use windows_sys::Win32::System::Threading::{
-        OpenProcess, PROCESS_SYNCHRONIZE, WaitForSingleObject,
-    };
-    // SAFETY: the handle is checked before use and closed once, here.
-    unsafe {
-        let process = OpenProcess(PROCESS_SYNCHRONIZE, 0, parent);
-        if process.is_null() {
-            return false; // gone (or never ours)
-        }
-        let running = WaitForSingleObject(process, 0) == WAIT_TIMEOUT;
-        CloseHandle(process);
-        running
-    }
-}
-
-/// Was this a write to a pipe whose reader has gone (`| head`, or a dead parent)?
-fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.downcast_ref::<io::Error>()
-        .is_some_and(|err| err.kind() == io::ErrorKind::BrokenPipe)
-}
-
-/// The worker processes of this run (`procs` in the Python). A thread per
-/// worker reads its stdout and passes each line on as it comes, so the parent
-/// hears from whichever worker answers, or ends, first. Dropping `Procs` kills
-/// and reaps every worker still running: whatever goes wrong, none is left.
-struct Procs {
-    children: Vec<Child>,
-    running: usize,
-    lines: Receiver<(usize, Option<String>)>,
-    sender: Sender<(usize, Option<String>)>,
-}
-
-impl Procs {
-    fn new() -> Procs {
-        let (sender, lines) = mpsc::channel();
-        let children = Vec::new();
-        Procs {
-            children,
-            running: 0,
-            lines,
-            sender,
-        }
-    }
-
-    /// Starts `command` as the next worker, with a thread reading its stdout.
-    fn start(&mut self, mut command: Command) -> Result<&mut Child> {
-        let i = self.children.len();
-        let child = command.stdout(Stdio::piped()).spawn();
-        self.children
-            .push(child.context("cannot start a worker process")?);
-        let stdout = self.children[i].stdout.take().expect("stdout is piped");
-        let sender = self.sender.clone();
-        thread::Builder::new()
-            .spawn(move || {
-                for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                    let _ = sender.send((i, Some(line)));
-                }
-                let _ = sender.send((i, None)); // its stdout closed: it has ended
-            })
-            .context("cannot start a thread to read a worker's answers")?;
-        self.running += 1;
-        Ok(&mut self.children[i])
-    }
-
-    /// The next line any worker prints, and which worker printed it. A worker
-    /// that fails first is an error that names it and says how it ended.
-    fn next_line(&mut self) -> Result<(usize, String)> {
-        while self.running > 0 {
-            match self.lines.recv().expect("Procs holds a sender") {
-                (i, Some(line)) => return Ok((i, line)),
-                (i, None) => self.ended(i)?,
-            }
-        }
-        bail!("the workers ended without answering")
-    }
-
-    /// `for p in procs: p.join()`, in whatever order they end: one that
-    /// fails, or prints anything more, ends the run at once.
-    fn join(&mut self) -> Result<()> {
-        while self.running > 0 {
-            match self.lines.recv().expect("Procs holds a sender") {
-                (i, Some(line)) => bail!("worker {i} answered {line:?}, unasked"),
-                (i, None) => self.ended(i)?,
-            }
-        }
-        Ok(())
-    }
-
-    /// Worker `i` has closed its stdout: reap it, and fail if it failed.
-    fn ended(&mut self, i: usize) -> Result<()> {
-        self.running -= 1;
-        let status = self.children[i].wait();
-        let status = status.with_context(|| format!("cannot wait for worker {i}"))?;
-        ensure!(status.success(), "worker {i} failed: {status}");
-        Ok(())
-    }
-}
-
-impl Drop for Procs {
-    fn drop(&mut self) {
-        for child in &mut self.children {
-            let _ = child.kill(); // Ok(()) for a child that has already exited
-            let _ = child.wait();
-        }
     }
 }
 
@@ -359,15 +199,6 @@ mod tests {
         // SAFETY: this test is the only user of the file.
         let map = unsafe { Mmap::map(&file) }.unwrap();
         assert_eq!(bytemuck::cast_slice::<u8, i64>(&map), [5, -6, 7]);
-    }
-
-    #[test]
-    fn sizes_are_whole_numbers_from_one_to_a_billion() {
-        assert_eq!(size("12"), Ok(12));
-        assert_eq!(size("50_000_000"), Ok(50_000_000));
-        for bad in ["0", "-1", "abc", "1000000001"] {
-            assert!(size(bad).is_err(), "{bad}");
-        }
     }
 
     #[test]

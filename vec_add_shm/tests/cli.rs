@@ -2,13 +2,11 @@
 //! however it ends, leaves a file behind.
 #![cfg(target_os = "linux")] // testkit looks at processes through /proc
 
-use std::path::Path;
-
 use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
 use testkit::{
-    Started, assert_all_gone, assert_refused, assert_worker_failed, entries, fresh_dir, run,
-    run_with_tmp, texts, value,
+    assert_all_gone, assert_refused, assert_worker_failed, entries, fresh_dir, run, run_with_tmp,
+    texts, value,
 };
 
 const BIN: &str = env!("CARGO_BIN_EXE_vec_add_shm");
@@ -32,8 +30,9 @@ fn every_element_is_summed_for_any_worker_count() {
         let expected = expected_sum(n, 42).to_string();
         assert_eq!(value(&stdout, "Sequential sum: "), expected, "{args:?}");
         assert_eq!(value(&stdout, "Parallel sum: "), expected, "{args:?}");
+        let kind = if workers == 1 { "process" } else { "processes" };
         assert!(
-            stdout.ends_with(&format!("x with {workers} processes\n")),
+            stdout.ends_with(&format!("x with {workers} {kind}\n")),
             "{stdout}"
         );
         assert_eq!(
@@ -72,43 +71,35 @@ fn bad_flags_are_refused_before_any_work() {
 
 /// Starts a run whose one worker sums 400 MB (tens of ms), long enough to be
 /// caught running.
-fn start_long_run(tmp: &Path) -> Started {
-    Started::new(
-        BIN,
-        &["--n", "50000000", "--workers", "1"],
-        &[("TMPDIR", tmp)],
-    )
-}
+/// Two workers on 50M numbers.
+const LONG: &[&str] = &["--n", "50000000", "--workers", "2"];
 
 #[test]
 fn a_killed_worker_ends_the_run_with_a_clear_error_and_no_leftovers() {
     let tmp = fresh_dir(TMP, "vec_add_shm-kill");
-    // The worker runs for only tens of ms: if it finished before the kill
-    // landed, the run succeeds, and we try again.
-    for _ in 0..5 {
-        let mut run = start_long_run(&tmp);
-        let workers = run.wait_for_workers(1).expect("the worker starts");
-        testkit::kill(workers[0]);
-        let output = run.finish();
-        assert_eq!(entries(&tmp), Vec::<String>::new());
-        assert_all_gone(&workers);
-        if !output.status.success() {
-            assert_worker_failed(&output, "SIGKILL");
-            return;
-        }
-    }
-    panic!("the worker always finished before it could be killed");
+    let (run, workers) = testkit::start_caught(BIN, LONG, &[("TMPDIR", &tmp)], 1);
+    testkit::kill(workers[0]);
+    assert_worker_failed(&run.finish(), "SIGKILL");
+    assert_all_gone(&workers);
+    assert_eq!(entries(&tmp), Vec::<String>::new());
 }
 
 #[test]
 fn ctrl_c_leaves_no_file_and_no_worker() {
     let tmp = fresh_dir(TMP, "vec_add_shm-ctrl-c");
-    let mut run = start_long_run(&tmp);
-    let workers = run.wait_for_workers(1).unwrap_or_default();
+    let (run, workers) = testkit::start_caught(BIN, LONG, &[("TMPDIR", &tmp)], 1);
     run.interrupt();
-    let output = run.finish();
-    assert!(!output.status.success());
+    testkit::resume(workers[0]); // a stopped worker takes its SIGINT as it goes on
+    assert!(!run.finish().status.success());
     assert_all_gone(&workers);
+    assert_eq!(entries(&tmp), Vec::<String>::new());
+}
+
+#[test]
+fn a_stopped_worker_goes_with_its_killed_parent_and_leaves_no_file() {
+    let tmp = fresh_dir(TMP, "vec_add_shm-stopped");
+    let (run, _) = testkit::start_caught(BIN, LONG, &[("TMPDIR", &tmp)], 1);
+    assert_eq!(run.kill_parent(), "", "the workers said something");
     assert_eq!(entries(&tmp), Vec::<String>::new());
 }
 

@@ -1,0 +1,345 @@
+//! Plumbing, not the lesson: a reader can skip this file. It is the same,
+//! byte for byte, in every member that starts worker processes (a check
+//! fails when a copy drifts), so that each member can be copied on its own.
+//!
+//! - `Procs`: start workers, hear whichever one answers or fails first, and
+//!   kill and reap every one of them on any way out of the run.
+//! - `watch_parent`: no worker outlives its parent, however the parent ends.
+//! - `exit`: how `main` ends (one line and exit code 1 on an error, quiet
+//!   under `| head`); `number`: the whole numbers the flags take.
+#![allow(dead_code)] // the same file everywhere: not every member uses every part
+
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::ops::RangeInclusive;
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::thread;
+
+use anyhow::{Context, Result, bail};
+
+/// The worker processes of a run (`procs` in the Python). A thread per
+/// worker reads its stdout and passes each line on as it comes, so the parent
+/// hears from whichever worker answers, or ends, first. Dropping `Procs` kills
+/// and reaps every worker still running: whatever goes wrong, none is left.
+pub struct Procs {
+    pub children: Vec<Child>,
+    /// The answers each worker still owes: ending before it gives them is a
+    /// failure, whatever its exit code.
+    owed: Vec<usize>,
+    running: usize,
+    news: Receiver<(usize, News)>,
+    sender: Sender<(usize, News)>,
+}
+
+/// What a worker's reader thread passes on.
+enum News {
+    /// A line of its stdout.
+    Line(String),
+    /// Its stdout has closed: it has ended, having said this on stderr.
+    Ended(String),
+}
+
+impl Procs {
+    pub fn new() -> Procs {
+        let (sender, news) = mpsc::channel();
+        Procs {
+            children: Vec::new(),
+            owed: Vec::new(),
+            running: 0,
+            news,
+            sender,
+        }
+    }
+
+    /// Starts `command` as the next worker, which owes `answers` lines on its
+    /// stdout; its stderr comes back to the parent, which reports it.
+    pub fn start(&mut self, mut command: Command, answers: usize) -> Result<&mut Child> {
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        end_with_parent(&mut command);
+        let mut child = command.spawn().context("cannot start a worker process")?;
+        let i = self.children.len();
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let mut stderr = child.stderr.take().expect("stderr is piped");
+        self.children.push(child);
+        self.owed.push(answers);
+        let sender = self.sender.clone();
+        thread::Builder::new()
+            .spawn(move || {
+                for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                    let _ = sender.send((i, News::Line(line)));
+                }
+                let mut said = Vec::new();
+                let _ = stderr.read_to_end(&mut said);
+                let said = String::from_utf8_lossy(&said).into_owned();
+                let _ = sender.send((i, News::Ended(said)));
+            })
+            .context("cannot start a thread to read a worker's answers")?;
+        self.running += 1;
+        Ok(&mut self.children[i])
+    }
+
+    /// Sends worker `i` one line on its stdin, which it owes an answer to.
+    pub fn tell(&mut self, i: usize, line: &str) {
+        self.owed[i] += 1;
+        let stdin = self.children[i].stdin.as_mut().expect("stdin is piped");
+        // A worker that has died cannot take it: its end is reported instead.
+        let _ = writeln!(stdin, "{line}");
+    }
+
+    /// The next line any worker answers, and which worker answered it. A
+    /// worker that fails first is an error that names it and says how.
+    pub fn next_line(&mut self) -> Result<(usize, String)> {
+        while self.running > 0 {
+            match self.news.recv().expect("Procs holds a sender") {
+                (i, News::Line(line)) if self.owed[i] > 0 => {
+                    self.owed[i] -= 1;
+                    return Ok((i, line));
+                }
+                (i, News::Line(line)) => bail!("worker {i} answered {line:?}, unasked"),
+                (i, News::Ended(said)) => self.ended(i, &said)?,
+            }
+        }
+        bail!("the workers ended without answering")
+    }
+
+    /// `for p in procs: p.join()`, in whatever order they end: one that
+    /// fails, or prints anything more, ends the run at once.
+    pub fn join(&mut self) -> Result<()> {
+        while self.running > 0 {
+            match self.news.recv().expect("Procs holds a sender") {
+                (i, News::Line(line)) => bail!("worker {i} answered {line:?}, unasked"),
+                (i, News::Ended(said)) => self.ended(i, &said)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Worker `i` has ended: reap it. It failed if its exit says so, or if it
+    /// still owed an answer; its own words, if it said any, say why.
+    fn ended(&mut self, i: usize, said: &str) -> Result<()> {
+        self.running -= 1;
+        let status = self.children[i].wait();
+        let status = status.with_context(|| format!("cannot wait for worker {i}"))?;
+        if status.success() && self.owed[i] == 0 {
+            return Ok(());
+        }
+        // Its `error: worker: ...` becomes part of the parent's one line.
+        let said = said.trim().trim_start_matches("error: ");
+        let said = said.trim_start_matches("worker: ").replace('\n', "; ");
+        match status.success() {
+            _ if !said.is_empty() => bail!("worker {i} failed: {said}"),
+            false => bail!("worker {i} failed: {status}"),
+            true => bail!("worker {i} failed: it ended without its answer ({status})"),
+        }
+    }
+}
+
+impl Drop for Procs {
+    fn drop(&mut self) {
+        for child in &mut self.children {
+            let _ = child.kill(); // Ok(()) for a child that has already exited
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Linux: the kernel kills the worker the moment its parent ends
+/// (`PR_SET_PDEATHSIG`), even a worker that is stopped or has not yet run a
+/// line, since it is set before the worker's program starts. (It fires when
+/// the thread that started the worker ends: start workers from `main`'s.)
+#[cfg(target_os = "linux")]
+fn end_with_parent(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    let parent = std::process::id();
+    let set_up = move || {
+        // SAFETY: prctl with these two integer arguments touches no memory.
+        if unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        match std::os::unix::process::parent_id() == parent {
+            true => Ok(()),
+            false => Err(io::Error::from_raw_os_error(libc::ESRCH)), // it has gone
+        }
+    };
+    // SAFETY: `set_up` runs in the new process between fork and exec, where
+    // only async-signal-safe calls are allowed: it makes two (prctl, getppid)
+    // and allocates nothing.
+    unsafe { command.pre_exec(set_up) };
+}
+
+#[cfg(not(target_os = "linux"))]
+fn end_with_parent(_command: &mut Command) {}
+
+/// A worker's first act: make sure it ends, quietly, as soon as its parent
+/// has gone (killed, Ctrl-C, stopped from an IDE), whatever it is doing. On
+/// Linux the kernel does it (`end_with_parent`); elsewhere a thread looks
+/// every 50 ms. The parent passed its pid, so a worker whose parent died
+/// before it even started sees that at the first look.
+#[cfg(target_os = "linux")]
+pub fn watch_parent(_parent: u32) -> Result<()> {
+    Ok(())
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn watch_parent(parent: u32) -> Result<()> {
+    thread::Builder::new()
+        .spawn(move || {
+            while is_parent(parent) {
+                thread::sleep(std::time::Duration::from_millis(50));
+            }
+            std::process::exit(1);
+        })
+        .context("worker: cannot start a thread to watch its parent")?;
+    Ok(())
+}
+
+/// Is `parent` still this process's parent? An orphan gets a new one.
+#[cfg(all(unix, not(target_os = "linux")))]
+fn is_parent(parent: u32) -> bool {
+    std::os::unix::process::parent_id() == parent
+}
+
+/// Is the parent still running? (Windows keeps no parent for a process.)
+#[cfg(windows)]
+fn is_parent(parent: u32) -> bool {
+    use windows_sys::Win32::Foundation::{CloseHandle, WAIT_TIMEOUT};
+    use windows_sys::Win32::System::Threading::{
+        OpenProcess, PROCESS_SYNCHRONIZE, WaitForSingleObject,
+    };
+    // SAFETY: the handle is checked before use and closed once, here.
+    unsafe {
+        let process = OpenProcess(PROCESS_SYNCHRONIZE, 0, parent);
+        if process.is_null() {
+            return false; // gone (or never ours)
+        }
+        let running = WaitForSingleObject(process, 0) == WAIT_TIMEOUT;
+        CloseHandle(process);
+        running
+    }
+}
+
+/// How `main` ends: exit code 0, or one line `error: ...` and exit code 1.
+/// A write to a pipe whose reader has gone (`| head`, or a worker's parent)
+/// ends quietly, as `seq 10 | head -1` does.
+pub fn exit(result: Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            let _ = writeln!(io::stderr(), "error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.downcast_ref::<io::Error>()
+        .is_some_and(|err| err.kind() == io::ErrorKind::BrokenPipe)
+}
+
+/// A flag's value: a whole number in `range`, with `_` allowed as in Python
+/// (`50_000_000`). What it refuses reads as clap's own refusals do.
+pub fn number<T>(range: RangeInclusive<i128>) -> impl Fn(&str) -> Result<T, String> + Clone
+where
+    T: TryFrom<i128>,
+{
+    move |s| {
+        let n: i128 = s.replace('_', "").parse().map_err(|err| format!("{err}"))?;
+        let refused = || format!("{n} is not in {}..={}", range.start(), range.end());
+        match range.contains(&n) {
+            true => T::try_from(n).map_err(|_| refused()),
+            false => Err(refused()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_take_underscores_and_refuse_what_is_out_of_range() {
+        let workers = number::<u16>(1..=256);
+        assert_eq!(workers("4"), Ok(4));
+        assert_eq!(workers("1_0"), Ok(10));
+        assert_eq!(workers("0"), Err("0 is not in 1..=256".to_string()));
+        assert_eq!(workers("-1"), Err("-1 is not in 1..=256".to_string()));
+        assert!(workers("abc").is_err());
+        let seed = number::<u64>(0..=u64::MAX.into());
+        assert_eq!(seed("18_446_744_073_709_551_615"), Ok(u64::MAX));
+    }
+
+    #[cfg(unix)]
+    fn sh(script: &str) -> Command {
+        let mut command = Command::new("sh");
+        command.args(["-c", script]).stdin(Stdio::piped());
+        command
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn procs_name_the_worker_that_ends_and_how() {
+        let mut procs = Procs::new();
+        procs.start(sh("echo 0 0; exit 3"), 2).unwrap();
+        assert_eq!(procs.next_line().unwrap(), (0, "0 0".to_string()));
+        let err = procs.next_line().unwrap_err();
+        assert_eq!(format!("{err:#}"), "worker 0 failed: exit status: 3");
+
+        let mut procs = Procs::new();
+        procs.start(sh("echo extra"), 0).unwrap();
+        let err = procs.join().unwrap_err();
+        assert_eq!(format!("{err:#}"), "worker 0 answered \"extra\", unasked");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_worker_that_ends_owing_an_answer_fails_whatever_its_exit_code() {
+        let mut procs = Procs::new();
+        procs.start(sh("sleep 30"), 1).unwrap();
+        procs.start(sh("exit 0"), 1).unwrap();
+        let err = procs.next_line().unwrap_err();
+        assert_eq!(
+            format!("{err:#}"),
+            "worker 1 failed: it ended without its answer (exit status: 0)"
+        );
+        // A worker told a task owes its answer too.
+        let mut procs = Procs::new();
+        procs.start(sh("read task"), 0).unwrap();
+        procs.tell(0, "1 2");
+        let err = procs.next_line().unwrap_err();
+        assert!(format!("{err:#}").contains("without its answer"), "{err:#}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_workers_own_words_become_part_of_the_parents_one_line() {
+        let mut procs = Procs::new();
+        procs
+            .start(sh("echo 'error: worker: cannot do it' >&2; exit 1"), 1)
+            .unwrap();
+        let err = procs.next_line().unwrap_err();
+        assert_eq!(format!("{err:#}"), "worker 0 failed: cannot do it");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_told_worker_answers_its_line() {
+        let mut procs = Procs::new();
+        procs
+            .start(sh("read task; echo \"$task done\""), 0)
+            .unwrap();
+        procs.tell(0, "7");
+        assert_eq!(procs.next_line().unwrap(), (0, "7 done".to_string()));
+        drop(procs.children[0].stdin.take());
+        procs.join().unwrap();
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn dropping_procs_kills_and_reaps_every_worker() {
+        let mut procs = Procs::new();
+        let pid = procs.start(sh("sleep 30"), 1).unwrap().id();
+        drop(procs);
+        assert!(!std::path::Path::new(&format!("/proc/{pid}")).exists());
+    }
+}

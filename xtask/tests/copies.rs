@@ -1,0 +1,35 @@
+//! The pieces that are copied, not shared, so that every lesson can be taken
+//! out on its own: each copy must stay the same as the others, to the byte.
+
+use std::fs;
+use std::path::Path;
+
+/// Every lesson that starts worker processes has the same `src/procs.rs`.
+#[test]
+fn every_process_lesson_has_the_same_procs_rs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let lessons = [
+        "vec_add",
+        "vec_add_shm",
+        "heavy_sum",
+        "race_procs",
+        "locked_counter",
+        "squares",
+        "integrate_sin",
+    ];
+    let first = fs::read(root.join(lessons[0]).join("src/procs.rs")).unwrap();
+    for lesson in lessons {
+        let path = root.join(lesson).join("src/procs.rs");
+        let copy = fs::read(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+        assert!(
+            copy == first,
+            "{} differs from vec_add's: change every copy alike",
+            path.display()
+        );
+        let main = fs::read_to_string(root.join(lesson).join("src/main.rs")).unwrap();
+        assert!(
+            main.contains("\nmod procs;\n"),
+            "{lesson} uses its procs.rs"
+        );
+    }
+}
