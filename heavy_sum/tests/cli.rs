@@ -38,32 +38,19 @@ fn parallel_sums_match_within_reassociation_for_any_worker_count() {
             let par: f64 = value(&stdout, "Parallel sum: ").parse().unwrap();
             // Printed with two decimals, as in the Python.
             assert!((seq - expected).abs() <= 0.005, "{seq} vs {expected}");
-            assert!(
-                (par - expected).abs() <= 0.005 + 1e-9,
-                "{par} vs {expected}"
-            );
+            assert!((par - expected).abs() <= 0.005 + 1e-9, "{par} vs {expected}");
             // The exact difference: all terms are >= 0, so it is at most
             // 2 * n * EPSILON * sum.
-            let difference: f64 = value(&stdout, "Difference: ")
-                .split(' ')
-                .next()
-                .unwrap()
-                .parse()
-                .unwrap();
-            assert!(
-                difference <= 2.0 * n as f64 * f64::EPSILON * expected * 1.05,
-                "{difference}"
-            );
+            let difference: f64 =
+                value(&stdout, "Difference: ").split(' ').next().unwrap().parse().unwrap();
+            assert!(difference <= 2.0 * n as f64 * f64::EPSILON * expected * 1.05, "{difference}");
             let kind = match (mode.is_empty(), workers) {
                 (true, 1) => "process",
                 (true, _) => "processes",
                 (false, 1) => "thread",
                 (false, _) => "threads",
             };
-            assert!(
-                stdout.contains(&format!("x with {workers} {kind}\n")),
-                "{stdout}"
-            );
+            assert!(stdout.contains(&format!("x with {workers} {kind}\n")), "{stdout}");
         }
     }
 }
@@ -75,10 +62,7 @@ fn prints_the_lectures_lines_with_two_decimals() {
     let first = stdout.lines().next().unwrap();
     let sum = value(&stdout, "Sequential sum: ");
     assert_eq!(sum.split('.').nth(1).map(str::len), Some(2), "{first}");
-    assert!(
-        first.starts_with("Sequential sum: ") && first.ends_with(" s"),
-        "{first}"
-    );
+    assert!(first.starts_with("Sequential sum: ") && first.ends_with(" s"), "{first}");
     assert!(stdout.lines().nth(2).unwrap().starts_with("Speedup: "));
 }
 

@@ -33,27 +33,6 @@ use procs::{Procs, number};
 /// scipy's `quad` default absolute tolerance (`epsabs=1.49e-8`).
 const TOLERANCE: f64 = 1.49e-8;
 
-/// A heavy integration over twenty intervals, one by one and in a pool
-/// (the practical session's exercise).
-#[derive(Parser)]
-struct Args {
-    /// Integrals of sin added up per interval (the heavy workload)
-    #[arg(long, default_value_t = 10_000, value_parser = number::<u32>(1..=100_000_000), allow_hyphen_values = true)]
-    reps: u32,
-    /// How many intervals: x = 0.1 * i for i in 1..=TASKS
-    #[arg(long, default_value_t = 20, value_parser = number::<u32>(1..=100_000), allow_hyphen_values = true)]
-    tasks: u32,
-    /// Worker processes in the pool (or threads with --threads)
-    #[arg(long, default_value_t = 4, value_parser = number::<u16>(1..=256), allow_hyphen_values = true)]
-    workers: u16,
-    /// Use a pool of threads instead of processes
-    #[arg(long)]
-    threads: bool,
-    /// Run as a pool worker of process PARENT: answer `TASK RESULT` to each `TASK X` on stdin
-    #[arg(long, hide = true, value_name = "PARENT")]
-    worker: Option<u32>,
-}
-
 /// Repeat the integration `reps` times to simulate a heavy workload.
 fn slow_integrate_sin(x: f64, reps: u32) -> f64 {
     let mut result = 0.0;
@@ -105,6 +84,27 @@ fn run(args: &Args) -> Result<()> {
     Ok(())
 }
 
+/// A heavy integration over twenty intervals, one by one and in a pool
+/// (the practical session's exercise).
+#[derive(Parser)]
+struct Args {
+    /// Integrals of sin added up per interval (the heavy workload)
+    #[arg(long, default_value_t = 10_000, value_parser = number::<u32>(1..=100_000_000), allow_hyphen_values = true)]
+    reps: u32,
+    /// How many intervals: x = 0.1 * i for i in 1..=TASKS
+    #[arg(long, default_value_t = 20, value_parser = number::<u32>(1..=100_000), allow_hyphen_values = true)]
+    tasks: u32,
+    /// Worker processes in the pool (or threads with --threads)
+    #[arg(long, default_value_t = 4, value_parser = number::<u16>(1..=256), allow_hyphen_values = true)]
+    workers: u16,
+    /// Use a pool of threads instead of processes
+    #[arg(long)]
+    threads: bool,
+    /// Run as a pool worker of process PARENT: answer `TASK RESULT` to each `TASK X` on stdin
+    #[arg(long, hide = true, value_name = "PARENT")]
+    worker: Option<u32>,
+}
+
 /// The worker side: answer `TASK RESULT` to every `TASK X` read on stdin,
 /// until the parent closes it. `{}` writes the shortest text that parses
 /// back to the very same f64.
@@ -116,7 +116,9 @@ fn worker(parent: u32, args: &Args) -> Result<()> {
         // X is one of the intervals the parent sends: 0.1 to 10000 (--tasks).
         let (task, x) = pair::<usize, f64>(&line)
             .filter(|&(_, x)| (0.0..=10_000.0).contains(&x))
-            .with_context(|| format!("worker: {line:?} is not a task `TASK X`, X in 0..=10000"))?;
+            .with_context(|| {
+            format!("worker: {line:?} is not a task `TASK X`, X in 0..=10000")
+        })?;
         writeln!(out, "{task} {}", slow_integrate_sin(x, args.reps))?;
     }
     Ok(())
@@ -188,12 +190,8 @@ fn pair<A: std::str::FromStr, B: std::str::FromStr>(line: &str) -> Option<(A, B)
 
 /// This same program as a pool worker, its tasks and answers through pipes.
 fn worker_command(args: &Args) -> Result<Command> {
-    let exe = std::env::current_exe().context("cannot find this program to start a worker")?;
-    let mut command = Command::new(exe);
-    command
-        .args(["--worker", &std::process::id().to_string()])
-        .args(["--reps", &args.reps.to_string()])
-        .stdin(Stdio::piped());
+    let mut command = procs::worker_command()?;
+    command.args(["--reps", &args.reps.to_string()]).stdin(Stdio::piped());
     Ok(command)
 }
 
@@ -218,10 +216,7 @@ mod tests {
     #[test]
     fn the_thread_pool_returns_results_in_input_order() {
         let intervals: Vec<f64> = (1..=9).map(|i| 0.1 * f64::from(i)).collect();
-        let expected: Vec<f64> = intervals
-            .iter()
-            .map(|&x| slow_integrate_sin(x, 3))
-            .collect();
+        let expected: Vec<f64> = intervals.iter().map(|&x| slow_integrate_sin(x, 3)).collect();
         for workers in [1, 4, 30] {
             assert_eq!(map_in_threads(&intervals, workers, 3).unwrap(), expected);
         }
@@ -237,9 +232,6 @@ mod tests {
     #[test]
     fn the_answer_text_parses_back_to_the_same_f64() {
         let value = slow_integrate_sin(1.3, 7);
-        assert_eq!(
-            format!("{value}").parse::<f64>().unwrap().to_bits(),
-            value.to_bits()
-        );
+        assert_eq!(format!("{value}").parse::<f64>().unwrap().to_bits(), value.to_bits());
     }
 }

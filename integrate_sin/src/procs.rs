@@ -2,11 +2,11 @@
 //! byte for byte, in every member that starts worker processes (a check
 //! fails when a copy drifts), so that each member can be copied on its own.
 //!
-//! - `Procs`: start workers, hear whichever one answers or fails first, and
-//!   kill and reap every one of them on any way out of the run.
+//! - `Procs`: start workers (`worker_command`), hear whichever one answers
+//!   or fails first, and kill and reap every one of them on any way out.
 //! - `watch_parent`: no worker outlives its parent, however the parent ends.
 //! - `exit`: how `main` ends (one line and exit code 1 on an error, quiet
-//!   under `| head`); `number`: the whole numbers the flags take.
+//!   under `| head`); `number`: the whole numbers the flags take; `fill`.
 #![allow(dead_code)] // the same file everywhere: not every member uses every part
 
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -42,13 +42,7 @@ enum News {
 impl Procs {
     pub fn new() -> Procs {
         let (sender, news) = mpsc::channel();
-        Procs {
-            children: Vec::new(),
-            owed: Vec::new(),
-            running: 0,
-            news,
-            sender,
-        }
+        Procs { children: Vec::new(), owed: Vec::new(), running: 0, news, sender }
     }
 
     /// Starts `command` as the next worker, which owes `answers` lines on its
@@ -143,6 +137,30 @@ impl Drop for Procs {
     }
 }
 
+/// This same program, to be started as a worker of this process: with
+/// `--worker PARENT` (this pid), which `main` checks first, as a Python
+/// script checks `if __name__ == "__main__"`.
+pub fn worker_command() -> Result<Command> {
+    let exe = std::env::current_exe().context("cannot find this program to start a worker")?;
+    let mut command = Command::new(exe);
+    command.args(["--worker", &std::process::id().to_string()]);
+    Ok(command)
+}
+
+/// Reads until `buf` is full or the input ends; returns how many bytes it read.
+pub fn fill(input: &mut impl Read, buf: &mut [u8]) -> Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match input.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(read) => filled += read,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err).context("worker: cannot read its input"),
+        }
+    }
+    Ok(filled)
+}
+
 /// Linux: the kernel kills the worker the moment its parent ends
 /// (`PR_SET_PDEATHSIG`), even a worker that is stopped or has not yet run a
 /// line, since it is set before the worker's program starts. (It fires when
@@ -233,8 +251,7 @@ pub fn exit(result: Result<()>) -> ExitCode {
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.downcast_ref::<io::Error>()
-        .is_some_and(|err| err.kind() == io::ErrorKind::BrokenPipe)
+    err.downcast_ref::<io::Error>().is_some_and(|err| err.kind() == io::ErrorKind::BrokenPipe)
 }
 
 /// A flag's value: a whole number in `range`, with `_` allowed as in Python
@@ -256,6 +273,17 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fill_reads_to_the_end_of_the_input() {
+        let input: Vec<u8> = (0..20).collect();
+        let mut buf = [0; 8];
+        let mut reader = &input[..];
+        assert_eq!(fill(&mut reader, &mut buf).unwrap(), 8);
+        assert_eq!(fill(&mut reader, &mut buf).unwrap(), 8);
+        assert_eq!(fill(&mut reader, &mut buf).unwrap(), 4);
+        assert_eq!(buf[..4], [16, 17, 18, 19]);
+    }
 
     #[test]
     fn numbers_take_underscores_and_refuse_what_is_out_of_range() {
@@ -314,9 +342,7 @@ mod tests {
     #[test]
     fn a_workers_own_words_become_part_of_the_parents_one_line() {
         let mut procs = Procs::new();
-        procs
-            .start(sh("echo 'error: worker: cannot do it' >&2; exit 1"), 1)
-            .unwrap();
+        procs.start(sh("echo 'error: worker: cannot do it' >&2; exit 1"), 1).unwrap();
         let err = procs.next_line().unwrap_err();
         assert_eq!(format!("{err:#}"), "worker 0 failed: cannot do it");
     }
@@ -325,9 +351,7 @@ mod tests {
     #[test]
     fn a_told_worker_answers_its_line() {
         let mut procs = Procs::new();
-        procs
-            .start(sh("read task; echo \"$task done\""), 0)
-            .unwrap();
+        procs.start(sh("read task; echo \"$task done\""), 0).unwrap();
         procs.tell(0, "7");
         assert_eq!(procs.next_line().unwrap(), (0, "7 done".to_string()));
         drop(procs.children[0].stdin.take());

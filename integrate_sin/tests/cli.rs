@@ -128,14 +128,7 @@ fn a_worker_started_by_hand_refuses_an_interval_its_parent_never_sends() {
     let args = ["--worker", &me, "--reps", "1"];
     let output = testkit::run_with_input(BIN, &args, b"4 0.5\n", &dir);
     assert!(texts(&output).0.starts_with("4 0.12"), "{output:?}");
-    for bad in [
-        "0 inf\n",
-        "0 NaN\n",
-        "1\n",
-        "0 -1\n",
-        "0 -inf\n",
-        "0 1e300\n",
-    ] {
+    for bad in ["0 inf\n", "0 NaN\n", "1\n", "0 -1\n", "0 -inf\n", "0 1e300\n"] {
         let output = testkit::run_with_input(BIN, &args, bad.as_bytes(), &dir);
         testkit::assert_one_line_error(&output, "is not a task");
     }

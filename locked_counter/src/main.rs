@@ -1,12 +1,11 @@
 //! `lockedCounter.py` in Rust: four processes each add 1 to one counter in
-//! shared memory 100,000 times, holding the counter's lock around each
-//! increment. The slide says `Output is 400000`.
+//! shared memory 100,000 times, holding its lock (`with x.get_lock()`)
+//! around each increment. The slide says `Output is 400000`.
 //!
-//! The lesson: with the lock held across the get and the set, no process
-//! can slip in between, and the count is exact, every run. Then the same
-//! count with no lock at all, with `fetch_add`: one indivisible
-//! read-modify-write, just as exact; the times show what the lock costs.
-//! One run on a 2-core machine (the times include starting the processes):
+//! The lesson: with the lock held across the get and the set, no process can
+//! slip in between, and the count is exact, every run. `fetch_add` is just
+//! as exact with no lock at all: one indivisible read-modify-write. One run
+//! on a 2-core machine (the times include starting the processes):
 //!
 //! ```text
 //! 400000
@@ -14,15 +13,14 @@
 //! fetch_add: 400000 of 400000, time = 0.005 s
 //! ```
 //!
-//! `x.get_lock()` is, as in Python, a lock that lives in the shared memory
-//! next to the value. The workers wait at a start gate so that they overlap.
-//! The README says more; `procs.rs` is plumbing.
+//! As in Python, the lock lives in the shared memory next to the value, and
+//! the workers wait at a start gate. The README says more; `procs.rs` is plumbing.
 
 mod procs;
 
 use std::fs::File;
 use std::io::{self, Write};
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 use std::sync::atomic::{AtomicI32, AtomicU32};
 use std::thread;
@@ -31,23 +29,6 @@ use anyhow::{Context, Result, ensure};
 use clap::Parser;
 use memmap2::MmapRaw;
 use procs::{Procs, number};
-
-/// A lock in shared memory makes a shared counter exact (lockedCounter.py).
-#[derive(Parser)]
-struct Args {
-    /// Worker processes, each incrementing the shared counter
-    #[arg(long, default_value_t = 4, value_parser = number::<u16>(1..=256), allow_hyphen_values = true)]
-    workers: u16,
-    /// Increments per process (at most 8,000,000: 256 x that still fits the i32 counter)
-    #[arg(long, default_value_t = 100_000, value_parser = number::<u32>(1..=8_000_000), allow_hyphen_values = true)]
-    iters: u32,
-    /// Run as a worker of process PARENT on the shared counter given as stdin
-    #[arg(long, hide = true, value_name = "PARENT")]
-    worker: Option<u32>,
-    /// As a worker, count with fetch_add instead of the lock
-    #[arg(long, hide = true)]
-    fetch_add: bool,
-}
 
 /// `with x.get_lock(): x.value += 1`, the lock held across the get and the set.
 fn increment(x: &Value, iters: u32) {
@@ -91,10 +72,27 @@ fn run(args: &Args) -> Result<()> {
     Ok(())
 }
 
+/// A lock in shared memory makes a shared counter exact (lockedCounter.py).
+#[derive(Parser)]
+struct Args {
+    /// Worker processes, each incrementing the shared counter
+    #[arg(long, default_value_t = 4, value_parser = number::<u16>(1..=256), allow_hyphen_values = true)]
+    workers: u16,
+    /// Increments per process (at most 8,000,000: 256 x that still fits the i32 counter)
+    #[arg(long, default_value_t = 100_000, value_parser = number::<u32>(1..=8_000_000), allow_hyphen_values = true)]
+    iters: u32,
+    /// Run as a worker of process PARENT on the shared counter given as stdin
+    #[arg(long, hide = true, value_name = "PARENT")]
+    worker: Option<u32>,
+    /// As a worker, count with fetch_add instead of the lock
+    #[arg(long, hide = true)]
+    fetch_add: bool,
+}
+
 /// `x = Value('i', 0)`, the processes started and joined; returns `x.value`.
 fn count_in_processes(args: &Args, fetch_add: bool) -> Result<i32> {
     let shm = shared_file()?;
-    let map = map(&shm)?;
+    let map = MmapRaw::map_raw(&shm).context("cannot map the shared file")?;
     let shared = shared(&map)?;
     shared.parent.store(std::process::id(), Relaxed);
 
@@ -102,41 +100,35 @@ fn count_in_processes(args: &Args, fetch_add: bool) -> Result<i32> {
     let gate = shared.counter.get_lock();
     let mut procs = Procs::new();
     for _ in 0..args.workers {
-        let mut command = worker_command(&shm, args)?;
+        let stdin = shm.try_clone().context("cannot hand the shared file to a worker")?;
+        let mut command = procs::worker_command()?;
+        command.args(["--iters", &args.iters.to_string()]).stdin(stdin);
         if fetch_add {
             command.arg("--fetch-add");
         }
-        procs.start(command, 1)?; // it answers "ready"
+        procs.start(command, 1)?; // it owes one answer, "ready"
     }
     for _ in 0..args.workers {
-        let (i, answer) = procs.next_line()?;
-        ensure!(
-            answer == "ready",
-            "worker {i} answered {answer:?}, not ready"
-        );
+        procs.next_line()?; // "ready": it waits at the gate
     }
     drop(gate); // all of them count at once
     procs.join()?;
-    Ok(shared.counter.get())
+    Ok(shared.counter.get_lock().get()) // x.value
 }
 
 /// The worker side: map the counter, say it is ready, wait at the gate,
 /// then count.
 fn worker(parent: u32, args: &Args) -> Result<()> {
     procs::watch_parent(parent)?;
-    let map = map(&io::stdin())?;
+    let map = MmapRaw::map_raw(&io::stdin()).context("worker: cannot map its stdin")?;
     let shared = shared(&map)?;
     let from = shared.parent.load(Relaxed);
-    ensure!(
-        from == parent,
-        "worker: its stdin is the shared file of {from}, not {parent}"
-    );
+    ensure!(from == parent, "worker: its stdin is the shared file of {from}, not {parent}");
     writeln!(io::stdout(), "ready")?;
     drop(shared.counter.get_lock()); // the gate is open once the lock is free
-    if args.fetch_add {
-        increment_fetch_add(&shared.counter, args.iters);
-    } else {
-        increment(&shared.counter, args.iters);
+    match args.fetch_add {
+        true => increment_fetch_add(&shared.counter, args.iters),
+        false => increment(&shared.counter, args.iters),
     }
     Ok(())
 }
@@ -144,15 +136,12 @@ fn worker(parent: u32, args: &Args) -> Result<()> {
 /// What lives in the shared file.
 #[repr(C)]
 struct Shared {
-    /// The run's parent: a worker checks that it was given the right file.
-    parent: AtomicU32,
-    /// The shared counter and its lock.
-    counter: Value,
+    parent: AtomicU32, // the run's parent: a worker checks it has the right file
+    counter: Value,    // the shared counter and its lock
 }
 
 /// `mp.Value('i', 0)`: an i32 with a lock next to it in shared memory, as
-/// Python keeps a semaphore next to the value. `get` takes the lock, as
-/// Python's `x.value` does; `get_lock` holds it across several steps.
+/// Python keeps a semaphore next to the value; `get_lock` holds it.
 #[repr(C)]
 struct Value {
     lock: AtomicU32, // 0: free, 1: held
@@ -160,13 +149,8 @@ struct Value {
 }
 
 impl Value {
-    fn get(&self) -> i32 {
-        self.get_lock().get()
-    }
-
-    /// Waits until no process holds the lock, then takes it. Letting go of
-    /// it (dropping `Locked`) frees it for a waiter but, like a semaphore,
-    /// does not hand over the CPU: the process that let go runs on.
+    /// Waits until no process holds the lock, then takes it. Letting go of it
+    /// (dropping `Locked`) frees it but, like a semaphore, hands over no CPU.
     fn get_lock(&self) -> Locked<'_> {
         while self.lock.swap(1, Acquire) != 0 {
             thread::yield_now(); // let the holder run
@@ -182,7 +166,6 @@ impl Locked<'_> {
     fn get(&self) -> i32 {
         self.0.value.load(Relaxed)
     }
-
     fn set(&self, value: i32) {
         self.0.value.store(value, Relaxed);
     }
@@ -194,10 +177,8 @@ impl Drop for Locked<'_> {
     }
 }
 
-/// A new shared file holding one `Shared`, all zeros: a temp file that only
-/// this run's processes hold, so no way of ending the run can leave it
-/// behind. Its bytes are written now: a full disk is an error here, rather
-/// than a crash in a worker.
+/// A temp file that only this run's processes hold (no run leaves it behind),
+/// its `Shared` written now: a full disk is an error here, not in a worker.
 fn shared_file() -> Result<File> {
     let dir = std::env::temp_dir();
     let mut file = tempfile::tempfile_in(&dir)
@@ -207,37 +188,14 @@ fn shared_file() -> Result<File> {
     Ok(file)
 }
 
-/// The shared file, mapped: seen as a `Shared` through `shared`.
-fn map(file: impl memmap2::MmapAsRawDesc) -> Result<MmapRaw> {
-    MmapRaw::map_raw(file).context("cannot map the shared file")
-}
-
 /// The mapped bytes seen as the `Shared` they hold.
 fn shared(map: &MmapRaw) -> Result<&Shared> {
-    ensure!(
-        map.len() == size_of::<Shared>(),
-        "the shared file is not a counter"
-    );
+    ensure!(map.len() == size_of::<Shared>(), "the shared file is not a counter");
     // SAFETY: the pointer comes from the mapping, which is page-aligned, as
     // large as a `Shared`, and outlives the reference (borrowed from `map`).
     // `Shared` is made of atomics, valid for any bytes, and every process
     // reads and writes these bytes only through them.
     Ok(unsafe { &*map.as_mut_ptr().cast::<Shared>() })
-}
-
-/// This same program as a worker, with the shared file as its stdin: the
-/// file is reached only through a handle that is open.
-fn worker_command(shm: &File, args: &Args) -> Result<Command> {
-    let exe = std::env::current_exe().context("cannot find this program to start a worker")?;
-    let stdin = shm
-        .try_clone()
-        .context("cannot hand the shared file to a worker")?;
-    let mut command = Command::new(exe);
-    command
-        .args(["--worker", &std::process::id().to_string()])
-        .args(["--iters", &args.iters.to_string()])
-        .stdin(stdin);
-    Ok(command)
 }
 
 #[cfg(test)]
@@ -246,34 +204,28 @@ mod tests {
 
     #[test]
     fn increments_under_the_lock_are_exact_across_threads() {
-        let x = Value {
-            lock: AtomicU32::new(0),
-            value: AtomicI32::new(0),
-        };
+        let x = Value { lock: AtomicU32::new(0), value: AtomicI32::new(0) };
         thread::scope(|s| {
             for _ in 0..4 {
                 s.spawn(|| increment(&x, 20_000));
             }
         });
-        assert_eq!(x.get(), 80_000);
+        assert_eq!(x.get_lock().get(), 80_000);
         thread::scope(|s| {
             for _ in 0..4 {
                 s.spawn(|| increment_fetch_add(&x, 1000));
             }
         });
-        assert_eq!(x.get(), 84_000);
+        assert_eq!(x.get_lock().get(), 84_000);
     }
 
     #[test]
     fn the_lock_excludes_a_second_taker_until_released() {
-        let x = Value {
-            lock: AtomicU32::new(0),
-            value: AtomicI32::new(0),
-        };
+        let x = Value { lock: AtomicU32::new(0), value: AtomicI32::new(0) };
         let held = x.get_lock();
         assert_eq!(x.lock.load(Relaxed), 1);
         thread::scope(|s| {
-            let waiter = s.spawn(|| x.get());
+            let waiter = s.spawn(|| x.get_lock().get());
             thread::sleep(std::time::Duration::from_millis(50));
             assert!(!waiter.is_finished(), "the get waits for the lock");
             held.set(7);
@@ -285,10 +237,10 @@ mod tests {
     #[test]
     fn the_shared_file_is_one_counter_seen_by_every_mapping() {
         let file = shared_file().unwrap();
-        let (a, b) = (map(&file).unwrap(), map(&file).unwrap());
+        let (a, b) = (MmapRaw::map_raw(&file).unwrap(), MmapRaw::map_raw(&file).unwrap());
         let (a, b) = (shared(&a).unwrap(), shared(&b).unwrap());
         increment(&a.counter, 5);
         increment_fetch_add(&b.counter, 5);
-        assert_eq!(a.counter.get(), 10);
+        assert_eq!(a.counter.get_lock().get(), 10);
     }
 }

@@ -22,7 +22,7 @@ mod procs;
 
 use std::fs::File;
 use std::io::{self, Write};
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 use std::sync::atomic::{AtomicI32, AtomicU32};
 use std::thread;
@@ -31,20 +31,6 @@ use anyhow::{Context, Result, ensure};
 use clap::Parser;
 use memmap2::MmapRaw;
 use procs::{Procs, number};
-
-/// Processes racing on one counter in shared memory (threadP-B.py).
-#[derive(Parser)]
-struct Args {
-    /// Worker processes, each incrementing the shared counter
-    #[arg(long, default_value_t = 10, value_parser = number::<u16>(1..=256), allow_hyphen_values = true)]
-    workers: u16,
-    /// Increments per process (at most 8,000,000: 256 x that still fits the i32 counter)
-    #[arg(long, default_value_t = 100_000, value_parser = number::<u32>(1..=8_000_000), allow_hyphen_values = true)]
-    iters: u32,
-    /// Run as a worker of process PARENT on the shared counter given as stdin
-    #[arg(long, hide = true, value_name = "PARENT")]
-    worker: Option<u32>,
-}
 
 /// What each process does (`worker` in the Python): `counter.value += 1`,
 /// a get and then a set, each taking the counter's lock on its own.
@@ -66,7 +52,7 @@ fn main() -> ExitCode {
 fn run(args: &Args) -> Result<()> {
     // counter = mp.Value('i', 0): an i32 and its lock, in a shared file.
     let shm = shared_file()?;
-    let map = map(&shm)?;
+    let map = MmapRaw::map_raw(&shm).context("cannot map the shared file")?;
     let shared = shared(&map)?;
     shared.parent.store(std::process::id(), Relaxed);
 
@@ -74,14 +60,13 @@ fn run(args: &Args) -> Result<()> {
     let gate = shared.counter.get_lock();
     let mut procs = Procs::new();
     for _ in 0..args.workers {
-        procs.start(worker_command(&shm, args)?, 1)?; // it answers "ready"
+        let stdin = shm.try_clone().context("cannot hand the shared file to a worker")?;
+        let mut command = procs::worker_command()?;
+        command.args(["--iters", &args.iters.to_string()]).stdin(stdin);
+        procs.start(command, 1)?; // it owes one answer, "ready"
     }
     for _ in 0..args.workers {
-        let (i, answer) = procs.next_line()?;
-        ensure!(
-            answer == "ready",
-            "worker {i} answered {answer:?}, not ready"
-        );
+        procs.next_line()?; // "ready": it waits at the gate
     }
     drop(gate); // all of them count at once
     procs.join()?;
@@ -102,17 +87,28 @@ fn run(args: &Args) -> Result<()> {
     Ok(())
 }
 
+/// Processes racing on one counter in shared memory (threadP-B.py).
+#[derive(Parser)]
+struct Args {
+    /// Worker processes, each incrementing the shared counter
+    #[arg(long, default_value_t = 10, value_parser = number::<u16>(1..=256), allow_hyphen_values = true)]
+    workers: u16,
+    /// Increments per process (at most 8,000,000: 256 x that still fits the i32 counter)
+    #[arg(long, default_value_t = 100_000, value_parser = number::<u32>(1..=8_000_000), allow_hyphen_values = true)]
+    iters: u32,
+    /// Run as a worker of process PARENT on the shared counter given as stdin
+    #[arg(long, hide = true, value_name = "PARENT")]
+    worker: Option<u32>,
+}
+
 /// The worker side: map the counter, say it is ready, then count (its first
 /// `get` waits at the gate).
 fn worker(parent: u32, args: &Args) -> Result<()> {
     procs::watch_parent(parent)?;
-    let map = map(&io::stdin())?;
+    let map = MmapRaw::map_raw(&io::stdin()).context("worker: cannot map its stdin")?;
     let shared = shared(&map)?;
     let from = shared.parent.load(Relaxed);
-    ensure!(
-        from == parent,
-        "worker: its stdin is the shared file of {from}, not {parent}"
-    );
+    ensure!(from == parent, "worker: its stdin is the shared file of {from}, not {parent}");
     writeln!(io::stdout(), "ready")?;
     increment(&shared.counter, args.iters);
     Ok(())
@@ -121,10 +117,8 @@ fn worker(parent: u32, args: &Args) -> Result<()> {
 /// What lives in the shared file.
 #[repr(C)]
 struct Shared {
-    /// The run's parent: a worker checks that it was given the right file.
-    parent: AtomicU32,
-    /// The shared counter and its lock.
-    counter: Value,
+    parent: AtomicU32, // the run's parent: a worker checks it has the right file
+    counter: Value,    // the shared counter and its lock
 }
 
 /// `mp.Value('i', 0)`: an i32 with a lock next to it in shared memory, as
@@ -145,9 +139,8 @@ impl Value {
         self.get_lock().set(value);
     }
 
-    /// Waits until no process holds the lock, then takes it. Letting go of
-    /// it (dropping `Locked`) frees it for a waiter but, like a semaphore,
-    /// does not hand over the CPU: the process that let go runs on.
+    /// Waits until no process holds the lock, then takes it. Letting go of it
+    /// (dropping `Locked`) frees it but, like a semaphore, hands over no CPU.
     fn get_lock(&self) -> Locked<'_> {
         while self.lock.swap(1, Acquire) != 0 {
             thread::yield_now(); // let the holder run
@@ -163,7 +156,6 @@ impl Locked<'_> {
     fn get(&self) -> i32 {
         self.0.value.load(Relaxed)
     }
-
     fn set(&self, value: i32) {
         self.0.value.store(value, Relaxed);
     }
@@ -175,10 +167,8 @@ impl Drop for Locked<'_> {
     }
 }
 
-/// A new shared file holding one `Shared`, all zeros: a temp file that only
-/// this run's processes hold, so no way of ending the run can leave it
-/// behind. Its bytes are written now: a full disk is an error here, rather
-/// than a crash in a worker.
+/// A temp file that only this run's processes hold (no run leaves it behind),
+/// its `Shared` written now: a full disk is an error here, not in a worker.
 fn shared_file() -> Result<File> {
     let dir = std::env::temp_dir();
     let mut file = tempfile::tempfile_in(&dir)
@@ -188,37 +178,14 @@ fn shared_file() -> Result<File> {
     Ok(file)
 }
 
-/// The shared file, mapped: seen as a `Shared` through `shared`.
-fn map(file: impl memmap2::MmapAsRawDesc) -> Result<MmapRaw> {
-    MmapRaw::map_raw(file).context("cannot map the shared file")
-}
-
 /// The mapped bytes seen as the `Shared` they hold.
 fn shared(map: &MmapRaw) -> Result<&Shared> {
-    ensure!(
-        map.len() == size_of::<Shared>(),
-        "the shared file is not a counter"
-    );
+    ensure!(map.len() == size_of::<Shared>(), "the shared file is not a counter");
     // SAFETY: the pointer comes from the mapping, which is page-aligned, as
     // large as a `Shared`, and outlives the reference (borrowed from `map`).
     // `Shared` is made of atomics, valid for any bytes, and every process
     // reads and writes these bytes only through them.
     Ok(unsafe { &*map.as_mut_ptr().cast::<Shared>() })
-}
-
-/// This same program as a worker, with the shared file as its stdin: the
-/// file is reached only through a handle that is open.
-fn worker_command(shm: &File, args: &Args) -> Result<Command> {
-    let exe = std::env::current_exe().context("cannot find this program to start a worker")?;
-    let stdin = shm
-        .try_clone()
-        .context("cannot hand the shared file to a worker")?;
-    let mut command = Command::new(exe);
-    command
-        .args(["--worker", &std::process::id().to_string()])
-        .args(["--iters", &args.iters.to_string()])
-        .stdin(stdin);
-    Ok(command)
 }
 
 #[cfg(test)]
@@ -227,10 +194,7 @@ mod tests {
 
     #[test]
     fn one_worker_alone_loses_nothing() {
-        let counter = Value {
-            lock: AtomicU32::new(0),
-            value: AtomicI32::new(0),
-        };
+        let counter = Value { lock: AtomicU32::new(0), value: AtomicI32::new(0) };
         increment(&counter, 1000);
         assert_eq!(counter.get(), 1000);
         assert_eq!(counter.lock.load(Relaxed), 0, "the lock is free again");
@@ -239,7 +203,7 @@ mod tests {
     #[test]
     fn the_shared_file_starts_at_zero_and_is_seen_by_every_mapping() {
         let file = shared_file().unwrap();
-        let (a, b) = (map(&file).unwrap(), map(&file).unwrap());
+        let (a, b) = (MmapRaw::map_raw(&file).unwrap(), MmapRaw::map_raw(&file).unwrap());
         let (a, b) = (shared(&a).unwrap(), shared(&b).unwrap());
         assert_eq!(a.counter.get(), 0);
         a.counter.set(41);
@@ -251,7 +215,7 @@ mod tests {
     fn a_file_that_is_not_a_counter_is_refused() {
         let mut file = tempfile::tempfile().unwrap();
         file.write_all(&[0; 3]).unwrap();
-        let err = shared(&map(&file).unwrap()).map(|_| ()).unwrap_err();
+        let err = shared(&MmapRaw::map_raw(&file).unwrap()).map(|_| ()).unwrap_err();
         assert_eq!(err.to_string(), "the shared file is not a counter");
     }
 }

@@ -28,10 +28,7 @@ fn the_count_is_in_bounds_and_the_lost_updates_add_up() {
         if workers == 1 {
             assert_eq!(count, total, "one process alone loses nothing");
         }
-        assert_eq!(
-            lines[1],
-            format!("lost {} of {total} updates", total - count)
-        );
+        assert_eq!(lines[1], format!("lost {} of {total} updates", total - count));
         assert_eq!(entries(&tmp), Vec::<String>::new());
     }
 }

@@ -28,17 +28,6 @@ use std::thread;
 use anyhow::{Context, Result};
 use clap::Parser;
 
-/// Threads racing on one counter, and two fixes (threadP.py).
-#[derive(Parser)]
-struct Args {
-    /// Threads, each incrementing the shared counter
-    #[arg(long, default_value_t = 10, value_parser = number::<u16>(1..=256), allow_hyphen_values = true)]
-    workers: u16,
-    /// Increments per thread
-    #[arg(long, default_value_t = 100_000, value_parser = number::<u32>(1..=1_000_000_000), allow_hyphen_values = true)]
-    iters: u32,
-}
-
 /// Python's `x += 1`: read x, then write x + 1, as two separate steps.
 fn increment(x: &AtomicU64, iters: u64) {
     for _ in 0..iters {
@@ -75,28 +64,17 @@ fn run(args: &Args) -> Result<()> {
     let x = AtomicU64::new(0);
     let time = run_together(workers, || increment(&x, iters))?;
     let raced = x.into_inner();
-    writeln!(
-        out,
-        "load then store: {raced} of {total}, time = {time:.3} s"
-    )?;
+    writeln!(out, "load then store: {raced} of {total}, time = {time:.3} s")?;
 
     let x = AtomicU64::new(0);
     let time = run_together(workers, || increment_fetch_add(&x, iters))?;
     let count = x.into_inner();
-    writeln!(
-        out,
-        "fetch_add:       {count} of {total}, time = {time:.3} s"
-    )?;
+    writeln!(out, "fetch_add:       {count} of {total}, time = {time:.3} s")?;
 
     let x = Mutex::new(0);
     let time = run_together(workers, || increment_locked(&x, iters))?;
-    let count = x
-        .into_inner()
-        .expect("no thread panics while holding the lock");
-    writeln!(
-        out,
-        "Mutex:           {count} of {total}, time = {time:.3} s"
-    )?;
+    let count = x.into_inner().expect("no thread panics while holding the lock");
+    writeln!(out, "Mutex:           {count} of {total}, time = {time:.3} s")?;
 
     if raced == total && workers > 1 {
         writeln!(
@@ -106,6 +84,17 @@ fn run(args: &Args) -> Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// Threads racing on one counter, and two fixes (threadP.py).
+#[derive(Parser)]
+struct Args {
+    /// Threads, each incrementing the shared counter
+    #[arg(long, default_value_t = 10, value_parser = number::<u16>(1..=256), allow_hyphen_values = true)]
+    workers: u16,
+    /// Increments per thread
+    #[arg(long, default_value_t = 100_000, value_parser = number::<u32>(1..=1_000_000_000), allow_hyphen_values = true)]
+    iters: u32,
 }
 
 /// `threads = [Thread(target=f) ...]; start(); join()`. The threads wait at a
@@ -148,8 +137,7 @@ fn exit(result: Result<()>) -> ExitCode {
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.downcast_ref::<io::Error>()
-        .is_some_and(|err| err.kind() == io::ErrorKind::BrokenPipe)
+    err.downcast_ref::<io::Error>().is_some_and(|err| err.kind() == io::ErrorKind::BrokenPipe)
 }
 
 /// A flag's value: a whole number in `range`, with `_` allowed as in Python

@@ -32,10 +32,7 @@ fn the_fixes_are_exact_and_the_race_stays_in_bounds() {
         let labels: Vec<&str> = lines.iter().map(|(l, _, _)| l.as_str()).collect();
         assert_eq!(labels, ["load then store", "fetch_add", "Mutex"]);
         // A run that lost nothing says why, in one more line; one that lost some does not.
-        let said_why = stdout
-            .lines()
-            .nth(3)
-            .is_some_and(|l| l.starts_with("No update was lost"));
+        let said_why = stdout.lines().nth(3).is_some_and(|l| l.starts_with("No update was lost"));
         assert_eq!(said_why, lines[0].1 == total && workers > 1, "{stdout}");
         assert!(stdout.lines().count() <= 4, "{stdout}");
         for (label, count, printed_total) in &lines {
@@ -54,12 +51,7 @@ fn the_fixes_are_exact_and_the_race_stays_in_bounds() {
 fn defaults_are_the_lectures_ten_threads_of_100000() {
     let output = run(BIN, &[]);
     let stdout = texts(&output).0;
-    assert!(
-        counts(&stdout)
-            .iter()
-            .all(|(_, _, total)| *total == 1_000_000),
-        "{stdout}"
-    );
+    assert!(counts(&stdout).iter().all(|(_, _, total)| *total == 1_000_000), "{stdout}");
 }
 
 #[test]

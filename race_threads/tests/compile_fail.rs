@@ -12,15 +12,7 @@ fn compile(snippet: &str) -> Output {
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{snippet}.rmeta"));
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
     Command::new(rustc)
-        .args([
-            "--edition",
-            "2024",
-            "--crate-type",
-            "lib",
-            "--emit",
-            "metadata",
-            "-o",
-        ])
+        .args(["--edition", "2024", "--crate-type", "lib", "--emit", "metadata", "-o"])
         .arg(out)
         .arg(dir.join(format!("{snippet}.rs")))
         .output()
@@ -30,11 +22,7 @@ fn compile(snippet: &str) -> Output {
 #[test]
 fn the_atomic_counter_compiles() {
     let output = compile("atomic_counter");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 }
 
 #[test]

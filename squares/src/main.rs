@@ -31,26 +31,6 @@ use anyhow::{Context, Result};
 use clap::Parser;
 use procs::{Procs, number};
 
-/// Ten sleeping tasks, one by one and in a pool (the practical session's squares).
-#[derive(Parser)]
-struct Args {
-    /// How many tasks: the numbers 0, 1, ..., TASKS - 1
-    #[arg(long, default_value_t = 10, value_parser = number::<u32>(1..=100_000), allow_hyphen_values = true)]
-    tasks: u32,
-    /// How long each task sleeps, in milliseconds
-    #[arg(long, default_value_t = 100, value_parser = number::<u32>(0..=60_000), allow_hyphen_values = true)]
-    sleep_ms: u32,
-    /// Worker processes in the pool (or threads with --threads)
-    #[arg(long, default_value_t = 4, value_parser = number::<u16>(1..=256), allow_hyphen_values = true)]
-    workers: u16,
-    /// Use a pool of threads instead of processes
-    #[arg(long)]
-    threads: bool,
-    /// Run as a pool worker of process PARENT: answer `TASK X*X` to each `TASK X` on stdin
-    #[arg(long, hide = true, value_name = "PARENT")]
-    worker: Option<u32>,
-}
-
 /// Simulate an expensive computation. (A u32 squared always fits in a u64.)
 fn compute_square(x: u32, sleep: Duration) -> u64 {
     thread::sleep(sleep);
@@ -94,6 +74,26 @@ fn run(args: &Args) -> Result<()> {
 
     writeln!(out, "Results are the same: {}", results_seq == results_par)?;
     Ok(())
+}
+
+/// Ten sleeping tasks, one by one and in a pool (the practical session's squares).
+#[derive(Parser)]
+struct Args {
+    /// How many tasks: the numbers 0, 1, ..., TASKS - 1
+    #[arg(long, default_value_t = 10, value_parser = number::<u32>(1..=100_000), allow_hyphen_values = true)]
+    tasks: u32,
+    /// How long each task sleeps, in milliseconds
+    #[arg(long, default_value_t = 100, value_parser = number::<u32>(0..=60_000), allow_hyphen_values = true)]
+    sleep_ms: u32,
+    /// Worker processes in the pool (or threads with --threads)
+    #[arg(long, default_value_t = 4, value_parser = number::<u16>(1..=256), allow_hyphen_values = true)]
+    workers: u16,
+    /// Use a pool of threads instead of processes
+    #[arg(long)]
+    threads: bool,
+    /// Run as a pool worker of process PARENT: answer `TASK X*X` to each `TASK X` on stdin
+    #[arg(long, hide = true, value_name = "PARENT")]
+    worker: Option<u32>,
 }
 
 /// The worker side: answer `TASK X*X` to every `TASK X` read on stdin, until
@@ -179,12 +179,8 @@ fn pair<A: std::str::FromStr, B: std::str::FromStr>(line: &str) -> Option<(A, B)
 
 /// This same program as a pool worker, its tasks and answers through pipes.
 fn worker_command(args: &Args) -> Result<Command> {
-    let exe = std::env::current_exe().context("cannot find this program to start a worker")?;
-    let mut command = Command::new(exe);
-    command
-        .args(["--worker", &std::process::id().to_string()])
-        .args(["--sleep-ms", &args.sleep_ms.to_string()])
-        .stdin(Stdio::piped());
+    let mut command = procs::worker_command()?;
+    command.args(["--sleep-ms", &args.sleep_ms.to_string()]).stdin(Stdio::piped());
     Ok(command)
 }
 
@@ -197,10 +193,7 @@ mod tests {
         let start = timing::now();
         assert_eq!(compute_square(12, Duration::from_millis(20)), 144);
         assert!(timing::since(start) >= 0.020);
-        assert_eq!(
-            compute_square(u32::MAX, Duration::ZERO),
-            18446744065119617025
-        );
+        assert_eq!(compute_square(u32::MAX, Duration::ZERO), 18446744065119617025);
     }
 
     #[test]
@@ -208,10 +201,7 @@ mod tests {
         let numbers: Vec<u32> = (0..23).collect();
         let squares: Vec<u64> = numbers.iter().map(|&x| u64::from(x * x)).collect();
         for workers in [1, 4, 30] {
-            assert_eq!(
-                map_in_threads(&numbers, workers, Duration::ZERO).unwrap(),
-                squares
-            );
+            assert_eq!(map_in_threads(&numbers, workers, Duration::ZERO).unwrap(), squares);
         }
     }
 
@@ -219,11 +209,7 @@ mod tests {
     fn a_task_line_is_two_numbers() {
         assert_eq!(pair::<usize, u32>("3 9\n"), Some((3, 9)));
         assert_eq!(pair::<usize, u32>("7"), None);
-        assert_eq!(
-            pair::<usize, u32>("0 4294967296"),
-            None,
-            "too large for a u32"
-        );
+        assert_eq!(pair::<usize, u32>("0 4294967296"), None, "too large for a u32");
         assert_eq!(pair::<usize, u32>("1 -2"), None);
     }
 }

@@ -92,9 +92,7 @@ pub fn run_into_head(bin: &str, args: &[&str]) -> (String, Output) {
     let mut run = Started::new(bin, args, &[]);
     let stdout = run.stdout.take().expect("stdout is read by lines here");
     let mut first = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut first)
-        .expect("the first line can be read");
+    BufReader::new(stdout).read_line(&mut first).expect("the first line can be read");
     // The pipe is closed here, as `head` closes it after its line.
     (first, run.finish())
 }
@@ -119,10 +117,7 @@ pub struct Started {
 impl Started {
     pub fn new(bin: &str, args: &[&str], env: &[(&str, &Path)]) -> Started {
         let mut command = Command::new(bin);
-        command
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped());
+        command.args(args).stdin(Stdio::null()).stdout(Stdio::piped());
         for (key, value) in env {
             command.env(key, value);
         }
@@ -165,12 +160,7 @@ impl Started {
             let _ = stderr.read_to_end(&mut text);
             let _ = send.send(text);
         });
-        Started {
-            child,
-            anchor,
-            stdout,
-            stderr: receive,
-        }
+        Started { child, anchor, stdout, stderr: receive }
     }
 
     /// The run's process group.
@@ -275,11 +265,7 @@ impl Started {
             sleep(Duration::from_millis(2));
         };
         let stderr = self.stderr_within(start, limit, status);
-        Output {
-            status,
-            stdout,
-            stderr,
-        }
+        Output { status, stdout, stderr }
     }
 
     fn stderr_within(&self, start: Instant, limit: Duration, status: ExitStatus) -> Vec<u8> {
@@ -367,10 +353,7 @@ pub fn resume(pid: u32) -> bool {
 
 /// `kill -9 -pgid`: whatever is left of a run, so that a failing test leaves nothing.
 fn kill_group(pgid: u32) {
-    signal(
-        libc::SIGKILL,
-        -i32::try_from(pgid).expect("pids fit in i32"),
-    );
+    signal(libc::SIGKILL, -i32::try_from(pgid).expect("pids fit in i32"));
 }
 
 /// Kills the parent of a run of `bin args` after each of `delays`, from its
@@ -381,10 +364,7 @@ pub fn assert_no_worker_outlives_its_parent(bin: &str, args: &[&str], delays_ms:
         let run = Started::new(bin, args, &[]);
         sleep(Duration::from_millis(delay));
         let stderr = run.kill_parent();
-        assert_eq!(
-            stderr, "",
-            "killed after {delay} ms, the workers said something"
-        );
+        assert_eq!(stderr, "", "killed after {delay} ms, the workers said something");
     }
 }
 
@@ -409,9 +389,7 @@ fn processes() -> Vec<u32> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
-    entries
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
-        .collect()
+    entries.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok()).collect()
 }
 
 /// The process state letter (R, S, Z, ...), or `None` once the pid is gone.
@@ -434,10 +412,7 @@ pub fn value<'a>(stdout: &'a str, prefix: &str) -> &'a str {
         .lines()
         .find_map(|line| line.strip_prefix(prefix))
         .unwrap_or_else(|| panic!("no line starting with {prefix:?} in:\n{stdout}"));
-    line.split(',')
-        .next()
-        .expect("split gives one piece at least")
-        .trim()
+    line.split(',').next().expect("split gives one piece at least").trim()
 }
 
 /// The program's standard output and error as text, for assertions.
@@ -490,10 +465,7 @@ pub fn assert_all_gone(pids: &[u32]) {
     let start = Instant::now();
     for &pid in pids {
         while state(pid).is_some_and(|s| s != 'Z') {
-            assert!(
-                start.elapsed() < GONE_WITHIN,
-                "worker {pid} outlived the run"
-            );
+            assert!(start.elapsed() < GONE_WITHIN, "worker {pid} outlived the run");
             sleep(Duration::from_millis(5));
         }
     }
@@ -507,8 +479,7 @@ pub fn write_to_stdout_of(pid: u32, text: &str) {
         .write(true)
         .open(format!("/proc/{pid}/fd/1"))
         .expect("the worker's stdout can be opened");
-    pipe.write_all(text.as_bytes())
-        .expect("the pipe takes the text");
+    pipe.write_all(text.as_bytes()).expect("the pipe takes the text");
 }
 
 /// A new, empty folder for one test under `root` (the test's
@@ -561,10 +532,7 @@ mod tests {
         assert!(result.is_err(), "the orphaned sleep was noticed");
         let start = Instant::now();
         while !group(pgid).is_empty() {
-            assert!(
-                start.elapsed() < GONE_WITHIN,
-                "and killed, so nothing is left"
-            );
+            assert!(start.elapsed() < GONE_WITHIN, "and killed, so nothing is left");
             sleep(Duration::from_millis(5));
         }
     }

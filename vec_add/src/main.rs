@@ -19,7 +19,7 @@
 
 mod procs;
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::num::NonZero;
 use std::process::{Command, ExitCode, Stdio};
 use std::thread;
@@ -29,26 +29,6 @@ use clap::Parser;
 use procs::{Procs, number};
 use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
-
-/// Partial sums of random integers in worker processes or threads (vecAdd.py).
-#[derive(Parser)]
-struct Args {
-    /// How many random integers (1..=99) to sum
-    #[arg(long, default_value_t = 50_000_000, value_parser = number::<usize>(1..=1_000_000_000), allow_hyphen_values = true)]
-    n: usize,
-    /// Worker processes (or threads with --threads) [default: all CPUs]
-    #[arg(long, value_parser = number::<u16>(1..=256), allow_hyphen_values = true)]
-    workers: Option<u16>,
-    /// Use scoped threads that borrow their chunk instead of processes
-    #[arg(long)]
-    threads: bool,
-    /// Seed for the random numbers, to get the same array every run
-    #[arg(long, value_parser = number::<u64>(0..=u64::MAX.into()), allow_hyphen_values = true)]
-    seed: Option<u64>,
-    /// Run as a worker of process PARENT: print the sum of the i64s on stdin
-    #[arg(long, hide = true, value_name = "PARENT")]
-    worker: Option<u32>,
-}
 
 /// The work each worker does, as in the Python.
 fn partial_sum(subarray: &[i64]) -> i64 {
@@ -81,16 +61,12 @@ fn run(args: &Args) -> Result<()> {
     writeln!(out, "CPUs: {cpus}")?;
     let num_procs = args.workers.map_or(cpus, usize::from);
     // Chunk i is arr[i*n/w .. (i+1)*n/w]: every element lands in exactly one.
-    let chunks: Vec<&[i64]> = (0..num_procs)
-        .map(|i| &arr[i * n / num_procs..(i + 1) * n / num_procs])
-        .collect();
+    let chunks: Vec<&[i64]> =
+        (0..num_procs).map(|i| &arr[i * n / num_procs..(i + 1) * n / num_procs]).collect();
 
     let start = timing::now();
-    let partial_sums = if args.threads {
-        sum_in_threads(&chunks)?
-    } else {
-        sum_in_processes(&chunks)?
-    };
+    let partial_sums =
+        if args.threads { sum_in_threads(&chunks)? } else { sum_in_processes(&chunks)? };
     let par_sum: i64 = partial_sums.iter().sum();
     let par_time = timing::since(start);
     writeln!(out, "Parallel sum: {par_sum}, time = {par_time:.3} s")?;
@@ -103,11 +79,28 @@ fn run(args: &Args) -> Result<()> {
     let speedup = seq_time / par_time;
     writeln!(out, "Speedup: {speedup:.2}x with {num_procs} {kind}")?;
 
-    ensure!(
-        par_sum == seq_sum,
-        "parallel sum {par_sum} != sequential sum {seq_sum}"
-    );
+    ensure!(par_sum == seq_sum, "parallel sum {par_sum} != sequential sum {seq_sum}");
     Ok(())
+}
+
+/// Partial sums of random integers in worker processes or threads (vecAdd.py).
+#[derive(Parser)]
+struct Args {
+    /// How many random integers (1..=99) to sum
+    #[arg(long, default_value_t = 50_000_000, value_parser = number::<usize>(1..=1_000_000_000), allow_hyphen_values = true)]
+    n: usize,
+    /// Worker processes (or threads with --threads) [default: all CPUs]
+    #[arg(long, value_parser = number::<u16>(1..=256), allow_hyphen_values = true)]
+    workers: Option<u16>,
+    /// Use scoped threads that borrow their chunk instead of processes
+    #[arg(long)]
+    threads: bool,
+    /// Seed for the random numbers, to get the same array every run
+    #[arg(long, value_parser = number::<u64>(0..=u64::MAX.into()), allow_hyphen_values = true)]
+    seed: Option<u64>,
+    /// Run as a worker of process PARENT: print the sum of the i64s on stdin
+    #[arg(long, hide = true, value_name = "PARENT")]
+    worker: Option<u32>,
 }
 
 /// `np.random.randint(1, 100, size=n)`: n integers in 1..=99.
@@ -117,8 +110,7 @@ fn random_array(n: usize, seed: Option<u64>) -> Result<Vec<i64>> {
         None => rand::make_rng(),
     };
     let mut arr = Vec::new();
-    arr.try_reserve_exact(n)
-        .with_context(|| format!("not enough memory for {n} numbers"))?;
+    arr.try_reserve_exact(n).with_context(|| format!("not enough memory for {n} numbers"))?;
     arr.extend((0..n).map(|_| rng.random_range(1..100)));
     Ok(arr)
 }
@@ -131,10 +123,7 @@ fn sum_in_threads(chunks: &[&[i64]]) -> Result<Vec<i64>> {
             let handle = thread::Builder::new().spawn_scoped(s, || partial_sum(chunk));
             handles.push(handle.context("cannot start a thread")?);
         }
-        Ok(handles
-            .into_iter()
-            .map(|h| h.join().expect("partial_sum cannot panic"))
-            .collect())
+        Ok(handles.into_iter().map(|h| h.join().expect("partial_sum cannot panic")).collect())
     })
 }
 
@@ -180,11 +169,8 @@ fn worker(parent: u32) -> Result<()> {
     let mut block = vec![0_i64; 64 * 1024];
     let mut sum = 0;
     loop {
-        let bytes = fill(&mut stdin, bytemuck::cast_slice_mut(&mut block))?;
-        ensure!(
-            bytes % 8 == 0,
-            "worker: its input is not a whole number of i64"
-        );
+        let bytes = procs::fill(&mut stdin, bytemuck::cast_slice_mut(&mut block))?;
+        ensure!(bytes % 8 == 0, "worker: its input is not a whole number of i64");
         sum += partial_sum(&block[..bytes / 8]);
         if bytes < size_of_val(&block[..]) {
             break; // the input has ended
@@ -194,27 +180,10 @@ fn worker(parent: u32) -> Result<()> {
     Ok(())
 }
 
-/// Reads until `buf` is full or the input ends; returns how many bytes it read.
-fn fill(input: &mut impl Read, buf: &mut [u8]) -> Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match input.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(read) => filled += read,
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-            Err(err) => return Err(err).context("worker: cannot read its chunk"),
-        }
-    }
-    Ok(filled)
-}
-
 /// This same program as a worker, its chunk and its answer through pipes.
 fn worker_command() -> Result<Command> {
-    let exe = std::env::current_exe().context("cannot find this program to start a worker")?;
-    let mut command = Command::new(exe);
-    command
-        .args(["--worker", &std::process::id().to_string()])
-        .stdin(Stdio::piped());
+    let mut command = procs::worker_command()?;
+    command.stdin(Stdio::piped());
     Ok(command)
 }
 
@@ -242,16 +211,5 @@ mod tests {
         let arr: Vec<i64> = (1..=10).collect();
         let sums = sum_in_threads(&[&arr[..3], &arr[3..3], &arr[3..]]).unwrap();
         assert_eq!(sums, vec![6, 0, 49]);
-    }
-
-    #[test]
-    fn fill_reads_to_the_end_of_the_input() {
-        let input: Vec<u8> = (0..20).collect();
-        let mut buf = [0; 8];
-        let mut reader = &input[..];
-        assert_eq!(fill(&mut reader, &mut buf).unwrap(), 8);
-        assert_eq!(fill(&mut reader, &mut buf).unwrap(), 8);
-        assert_eq!(fill(&mut reader, &mut buf).unwrap(), 4);
-        assert_eq!(buf[..4], [16, 17, 18, 19]);
     }
 }

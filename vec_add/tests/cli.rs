@@ -43,10 +43,7 @@ fn every_element_is_summed_for_any_worker_count() {
                 (false, 1) => "thread",
                 (false, _) => "threads",
             };
-            assert!(
-                stdout.contains(&format!("x with {workers} {kind}\n")),
-                "{stdout}"
-            );
+            assert!(stdout.contains(&format!("x with {workers} {kind}\n")), "{stdout}");
         }
     }
 }
@@ -54,14 +51,8 @@ fn every_element_is_summed_for_any_worker_count() {
 #[test]
 fn prints_the_lectures_lines_in_order() {
     let (_, _, stdout) = sums(&["--n", "1000", "--workers", "2"]);
-    let starts: Vec<&str> = stdout
-        .lines()
-        .map(|l| l.split(':').next().unwrap())
-        .collect();
-    assert_eq!(
-        starts,
-        ["Sequential sum", "CPUs", "Parallel sum", "Speedup"]
-    );
+    let starts: Vec<&str> = stdout.lines().map(|l| l.split(':').next().unwrap()).collect();
+    assert_eq!(starts, ["Sequential sum", "CPUs", "Parallel sum", "Speedup"]);
     assert!(value(&stdout, "CPUs: ").parse::<usize>().unwrap() >= 1);
     assert!(stdout.lines().next().unwrap().ends_with(" s"));
 }

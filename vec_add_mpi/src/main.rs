@@ -113,11 +113,7 @@ fn run(args: &Args, world: &impl Communicator) -> Result<()> {
     let displs: Vec<Count> = (0..ranks).map(|i| count(part(i).start)).collect();
 
     // Sequential execution, on rank 0.
-    let arr = if rank == 0 {
-        make(0..n, seed)
-    } else {
-        Vec::new()
-    };
+    let arr = if rank == 0 { make(0..n, seed) } else { Vec::new() };
     let mut seq_sum = 0;
     let mut seq_secs = 0.0;
     if rank == 0 {
@@ -150,14 +146,10 @@ fn run(args: &Args, world: &impl Communicator) -> Result<()> {
     let local_secs = timing::since(start);
 
     if let (Some(scattered), Some(local)) = (scattered, local) {
-        for (how, par_sum, par_secs) in [
-            ("scattered", scattered, scattered_secs),
-            ("made locally", local, local_secs),
-        ] {
-            writeln!(
-                out,
-                "Parallel sum ({how}): {par_sum}, time = {par_secs:.3} s"
-            )?;
+        for (how, par_sum, par_secs) in
+            [("scattered", scattered, scattered_secs), ("made locally", local, local_secs)]
+        {
+            writeln!(out, "Parallel sum ({how}): {par_sum}, time = {par_secs:.3} s")?;
             let speedup = seq_secs / par_secs;
             writeln!(out, "Speedup: {speedup:.2}x with {ranks} processes")?;
             ensure!(
@@ -220,8 +212,7 @@ fn seed(s: &str) -> Result<u64, String> {
 
 /// Was this a write to a pipe whose reader has gone (`| head`)?
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.downcast_ref::<io::Error>()
-        .is_some_and(|err| err.kind() == io::ErrorKind::BrokenPipe)
+    err.downcast_ref::<io::Error>().is_some_and(|err| err.kind() == io::ErrorKind::BrokenPipe)
 }
 
 #[cfg(test)]

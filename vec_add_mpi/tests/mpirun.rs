@@ -55,27 +55,18 @@ fn ranks(job: &str) -> Vec<u32> {
 
 fn environment(pid: u32) -> Vec<String> {
     let environ = fs::read(PathBuf::from(format!("/proc/{pid}/environ"))).unwrap_or_default();
-    environ
-        .split(|&b| b == 0)
-        .map(|var| String::from_utf8_lossy(var).into_owned())
-        .collect()
+    environ.split(|&b| b == 0).map(|var| String::from_utf8_lossy(var).into_owned()).collect()
 }
 
 /// The rank number `mpirun` gave process `pid`.
 fn rank_of(pid: u32) -> Option<u32> {
-    environment(pid)
-        .iter()
-        .find_map(|var| var.strip_prefix("OMPI_COMM_WORLD_RANK=")?.parse().ok())
+    environment(pid).iter().find_map(|var| var.strip_prefix("OMPI_COMM_WORLD_RANK=")?.parse().ok())
 }
 
 fn assert_no_rank_left(job: &str) {
     let start = Instant::now();
     while !ranks(job).is_empty() {
-        assert!(
-            start.elapsed() < GONE_WITHIN,
-            "ranks left behind: {:?}",
-            ranks(job)
-        );
+        assert!(start.elapsed() < GONE_WITHIN, "ranks left behind: {:?}", ranks(job));
         sleep(Duration::from_millis(20));
     }
 }
@@ -91,16 +82,8 @@ fn both_parallel_sums_equal_the_sequential_sum_with_1_to_4_ranks() {
             assert!(output.status.success(), "np {np}, n {n}: {stderr}");
             let seq = value(&stdout, "Sequential sum: ");
             assert_eq!(value(&stdout, "Processes: "), np);
-            assert_eq!(
-                value(&stdout, "Parallel sum (scattered): "),
-                seq,
-                "{stdout}"
-            );
-            assert_eq!(
-                value(&stdout, "Parallel sum (made locally): "),
-                seq,
-                "{stdout}"
-            );
+            assert_eq!(value(&stdout, "Parallel sum (scattered): "), seq, "{stdout}");
+            assert_eq!(value(&stdout, "Parallel sum (made locally): "), seq, "{stdout}");
             assert_eq!(stdout.matches("Speedup: ").count(), 2, "{stdout}");
         }
     }
@@ -121,12 +104,7 @@ fn a_rank_refused_its_flags_ends_the_whole_job() {
     let _job = one_job_at_a_time();
     // Rank 1 is given a bad --n; rank 0 would wait for it for ever.
     let job = "refused";
-    let run = mpirun(
-        job,
-        &[
-            "-np", "1", BIN, "--n", "1000", ":", "-np", "1", BIN, "--n", "0",
-        ],
-    );
+    let run = mpirun(job, &["-np", "1", BIN, "--n", "1000", ":", "-np", "1", BIN, "--n", "0"]);
     let output = run.finish_within(DEADLINE);
     let (stdout, stderr) = texts(&output);
     assert!(!output.status.success(), "{stdout}{stderr}");

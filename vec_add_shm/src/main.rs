@@ -34,29 +34,6 @@ use procs::{Procs, number};
 use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
 
-/// Partial sums in worker processes that share one memory-mapped array (vecAddF.py).
-#[derive(Parser)]
-struct Args {
-    /// How many random integers (1..=99) to sum
-    #[arg(long, default_value_t = 50_000_000, value_parser = number::<usize>(1..=1_000_000_000), allow_hyphen_values = true)]
-    n: usize,
-    /// Worker processes [default: all CPUs]
-    #[arg(long, value_parser = number::<u16>(1..=256), allow_hyphen_values = true)]
-    workers: Option<u16>,
-    /// Seed for the random numbers, to get the same array every run
-    #[arg(long, value_parser = number::<u64>(0..=u64::MAX.into()), allow_hyphen_values = true)]
-    seed: Option<u64>,
-    /// Folder for the shared file, which no run leaves behind [default: the temp dir]
-    #[arg(long, value_name = "DIR", value_parser = folder)]
-    shm_dir: Option<PathBuf>,
-    /// Run as a worker of process PARENT on the shared file given as stdin
-    #[arg(long, hide = true, value_name = "PARENT", requires = "range")]
-    worker: Option<u32>,
-    /// The worker's part of the array: elements START..END
-    #[arg(long, hide = true, num_args = 2, value_names = ["START", "END"])]
-    range: Vec<usize>,
-}
-
 /// The work each worker does: `np.sum(arr[start:end])`.
 fn partial_sum(subarray: &[i64]) -> i64 {
     subarray.iter().sum()
@@ -113,18 +90,34 @@ fn run(args: &Args) -> Result<()> {
     let par_time = timing::since(start);
     writeln!(out, "Parallel sum: {par_sum}, time = {par_time:.3} s")?;
     let speedup = seq_time / par_time;
-    let kind = if num_procs == 1 {
-        "process"
-    } else {
-        "processes"
-    };
+    let kind = if num_procs == 1 { "process" } else { "processes" };
     writeln!(out, "Speedup: {speedup:.2}x with {num_procs} {kind}")?;
 
-    ensure!(
-        par_sum == seq_sum,
-        "parallel sum {par_sum} != sequential sum {seq_sum}"
-    );
+    ensure!(par_sum == seq_sum, "parallel sum {par_sum} != sequential sum {seq_sum}");
     Ok(()) // no shm.unlink(): the file goes when the last process holding it ends
+}
+
+/// Partial sums in worker processes that share one memory-mapped array (vecAddF.py).
+#[derive(Parser)]
+struct Args {
+    /// How many random integers (1..=99) to sum
+    #[arg(long, default_value_t = 50_000_000, value_parser = number::<usize>(1..=1_000_000_000), allow_hyphen_values = true)]
+    n: usize,
+    /// Worker processes [default: all CPUs]
+    #[arg(long, value_parser = number::<u16>(1..=256), allow_hyphen_values = true)]
+    workers: Option<u16>,
+    /// Seed for the random numbers, to get the same array every run
+    #[arg(long, value_parser = number::<u64>(0..=u64::MAX.into()), allow_hyphen_values = true)]
+    seed: Option<u64>,
+    /// Folder for the shared file, which no run leaves behind [default: the temp dir]
+    #[arg(long, value_name = "DIR", value_parser = folder)]
+    shm_dir: Option<PathBuf>,
+    /// Run as a worker of process PARENT on the shared file given as stdin
+    #[arg(long, hide = true, value_name = "PARENT", requires = "range")]
+    worker: Option<u32>,
+    /// The worker's part of the array: elements START..END
+    #[arg(long, hide = true, num_args = 2, value_names = ["START", "END"])]
+    range: Vec<usize>,
 }
 
 /// The worker side: map the shared file (our stdin) and sum `arr[start..end]`.
@@ -151,8 +144,7 @@ fn random_array(n: usize, seed: Option<u64>) -> Result<Vec<i64>> {
         None => rand::make_rng(),
     };
     let mut arr = Vec::new();
-    arr.try_reserve_exact(n)
-        .with_context(|| format!("not enough memory for {n} numbers"))?;
+    arr.try_reserve_exact(n).with_context(|| format!("not enough memory for {n} numbers"))?;
     arr.extend((0..n).map(|_| rng.random_range(1..100)));
     Ok(arr)
 }
@@ -160,15 +152,10 @@ fn random_array(n: usize, seed: Option<u64>) -> Result<Vec<i64>> {
 /// This same program as a worker for `arr[start..end]`, with the shared file
 /// as its stdin: the file is reached only through a handle that is open.
 fn worker_command(shm: &File, start: usize, end: usize) -> Result<Command> {
-    let exe = std::env::current_exe().context("cannot find this program to start a worker")?;
-    let stdin = shm
-        .try_clone()
-        .context("cannot hand the shared file to a worker")?;
-    let mut command = Command::new(exe);
-    command
-        .args(["--worker", &std::process::id().to_string()])
-        .args(["--range", &start.to_string(), &end.to_string()])
-        .stdin(stdin);
+    let stdin = shm.try_clone().context("cannot hand the shared file to a worker")?;
+    let mut command = procs::worker_command()?;
+    let range = [start.to_string(), end.to_string()];
+    command.arg("--range").args(range).stdin(stdin);
     Ok(command)
 }
 
@@ -194,8 +181,7 @@ mod tests {
     #[test]
     fn the_shared_file_holds_what_was_copied_in() {
         let mut file = tempfile::tempfile().unwrap();
-        file.write_all(bytemuck::cast_slice(&[5_i64, -6, 7]))
-            .unwrap();
+        file.write_all(bytemuck::cast_slice(&[5_i64, -6, 7])).unwrap();
         // SAFETY: this test is the only user of the file.
         let map = unsafe { Mmap::map(&file) }.unwrap();
         assert_eq!(bytemuck::cast_slice::<u8, i64>(&map), [5, -6, 7]);

@@ -31,15 +31,8 @@ fn every_element_is_summed_for_any_worker_count() {
         assert_eq!(value(&stdout, "Sequential sum: "), expected, "{args:?}");
         assert_eq!(value(&stdout, "Parallel sum: "), expected, "{args:?}");
         let kind = if workers == 1 { "process" } else { "processes" };
-        assert!(
-            stdout.ends_with(&format!("x with {workers} {kind}\n")),
-            "{stdout}"
-        );
-        assert_eq!(
-            entries(&tmp),
-            Vec::<String>::new(),
-            "left behind by {args:?}"
-        );
+        assert!(stdout.ends_with(&format!("x with {workers} {kind}\n")), "{stdout}");
+        assert_eq!(entries(&tmp), Vec::<String>::new(), "left behind by {args:?}");
     }
 }
 
@@ -49,10 +42,7 @@ fn the_shared_file_can_live_elsewhere_and_is_never_left_there() {
     let dir_arg = dir.to_str().unwrap();
     let output = run(BIN, &["--n", "5000", "--seed", "3", "--shm-dir", dir_arg]);
     assert!(output.status.success(), "{:?}", texts(&output).1);
-    assert_eq!(
-        value(&texts(&output).0, "Parallel sum: "),
-        expected_sum(5000, 3).to_string()
-    );
+    assert_eq!(value(&texts(&output).0, "Parallel sum: "), expected_sum(5000, 3).to_string());
     assert_eq!(entries(&dir), Vec::<String>::new());
 
     // A folder that does not exist is refused before any work.

@@ -15,48 +15,30 @@ use crate::LESSONS;
 
 /// Copies lesson `name` into `dir` as a standalone project.
 pub fn export(name: &str, dir: &Path) -> Result<()> {
-    ensure!(
-        LESSONS.contains(&name),
-        "no lesson {name:?}; the lessons are {}",
-        LESSONS.join(", ")
-    );
+    ensure!(LESSONS.contains(&name), "no lesson {name:?}; the lessons are {}", LESSONS.join(", "));
     let is_empty = |dir: &Path| fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none());
     if dir.exists() && !is_empty(dir) {
         bail!("{} is not empty: give a new or empty folder", dir.display());
     }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .context("xtask lives in the workspace")?;
+    let root =
+        Path::new(env!("CARGO_MANIFEST_DIR")).parent().context("xtask lives in the workspace")?;
 
     let manifest = read(&root.join(name).join("Cargo.toml"))?;
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    write(
-        &dir.join("Cargo.toml"),
-        &(manifest + &workspace_settings(root)?),
-    )?;
+    write(&dir.join("Cargo.toml"), &(manifest + &workspace_settings(root)?))?;
     for part in ["src", "tests"] {
         copy_dir(&root.join(name).join(part), &dir.join(part))?;
     }
     for helper in ["timing", "testkit"] {
-        write(
-            &dir.join(helper).join("Cargo.toml"),
-            &read(&root.join(helper).join("Cargo.toml"))?,
-        )?;
-        copy_dir(
-            &root.join(helper).join("src"),
-            &dir.join(helper).join("src"),
-        )?;
+        write(&dir.join(helper).join("Cargo.toml"), &read(&root.join(helper).join("Cargo.toml"))?)?;
+        copy_dir(&root.join(helper).join("src"), &dir.join(helper).join("src"))?;
     }
-    for file in ["Cargo.lock", "LICENSE-MIT", "LICENSE-APACHE"] {
+    for file in ["Cargo.lock", "LICENSE-MIT", "LICENSE-APACHE", "rustfmt.toml"] {
         fs::copy(root.join(file), dir.join(file)).with_context(|| format!("cannot copy {file}"))?;
     }
     write(&dir.join(".gitignore"), "/target\n")?;
     let mut stdout = io::stdout();
-    writeln!(
-        stdout,
-        "{name} is now a project of its own in {}:",
-        dir.display()
-    )?;
+    writeln!(stdout, "{name} is now a project of its own in {}:", dir.display())?;
     match name {
         "vec_add_mpi" => writeln!(
             stdout,

@@ -27,9 +27,6 @@ fn every_process_lesson_has_the_same_procs_rs() {
             path.display()
         );
         let main = fs::read_to_string(root.join(lesson).join("src/main.rs")).unwrap();
-        assert!(
-            main.contains("\nmod procs;\n"),
-            "{lesson} uses its procs.rs"
-        );
+        assert!(main.contains("\nmod procs;\n"), "{lesson} uses its procs.rs");
     }
 }

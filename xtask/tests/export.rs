@@ -21,56 +21,28 @@ fn fresh(name: &str) -> std::path::PathBuf {
 fn an_export_is_a_project_of_its_own_with_the_fast_dev_profile() {
     let dir = fresh("export-squares");
     let output = export("squares", &dir);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    for file in [
-        "src/main.rs",
-        "tests/cli.rs",
-        "timing/src/lib.rs",
-        "testkit/src/lib.rs",
-    ] {
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    for file in ["src/main.rs", "tests/cli.rs", "timing/src/lib.rs", "testkit/src/lib.rs"] {
         assert!(dir.join(file).is_file(), "{file} is missing");
     }
     for file in ["Cargo.lock", "LICENSE-MIT", "LICENSE-APACHE", ".gitignore"] {
         assert!(dir.join(file).is_file(), "{file} is missing");
     }
     let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
-    assert!(
-        manifest.starts_with("[package]\nname = \"squares\""),
-        "{manifest}"
-    );
-    assert!(
-        manifest.contains("[profile.dev]\nopt-level = 3\n"),
-        "{manifest}"
-    );
+    assert!(manifest.starts_with("[package]\nname = \"squares\""), "{manifest}");
+    assert!(manifest.contains("[profile.dev]\nopt-level = 3\n"), "{manifest}");
 
     // Cargo reads it as a workspace of its own, the three packages in it.
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let metadata = Command::new(cargo)
-        .args([
-            "metadata",
-            "--offline",
-            "--no-deps",
-            "--format-version",
-            "1",
-        ])
+        .args(["metadata", "--offline", "--no-deps", "--format-version", "1"])
         .current_dir(&dir)
         .output()
         .expect("cargo runs");
     let text = String::from_utf8_lossy(&metadata.stdout);
-    assert!(
-        metadata.status.success(),
-        "{}",
-        String::from_utf8_lossy(&metadata.stderr)
-    );
+    assert!(metadata.status.success(), "{}", String::from_utf8_lossy(&metadata.stderr));
     for package in ["squares", "timing", "testkit"] {
-        assert!(
-            text.contains(&format!("\"name\":\"{package}\"")),
-            "{package}"
-        );
+        assert!(text.contains(&format!("\"name\":\"{package}\"")), "{package}");
     }
     assert!(text.contains(&format!("\"workspace_root\":\"{}\"", dir.display())));
 }
@@ -89,8 +61,5 @@ fn unknown_lessons_and_full_folders_are_refused() {
     let output = export("vec_add", &dir);
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("is not empty"));
-    assert_eq!(
-        std::fs::read_to_string(dir.join("mine.txt")).unwrap(),
-        "a student's file"
-    );
+    assert_eq!(std::fs::read_to_string(dir.join("mine.txt")).unwrap(), "a student's file");
 }

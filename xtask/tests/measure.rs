@@ -22,13 +22,7 @@ const LESSONS: [(&str, &str); 8] = [
 ];
 
 /// The lessons with a parallel phase: each gets a chart.
-const SWEPT: [&str; 5] = [
-    "vec_add",
-    "vec_add_shm",
-    "heavy_sum",
-    "squares",
-    "integrate_sin",
-];
+const SWEPT: [&str; 5] = ["vec_add", "vec_add_shm", "heavy_sum", "squares", "integrate_sin"];
 
 fn fresh(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
@@ -38,16 +32,7 @@ fn fresh(name: &str) -> PathBuf {
 
 /// `measure --quick` on sizes small enough for a test.
 fn measure_quick(out: &Path, more: &[&str]) -> Output {
-    let tiny = [
-        "--n",
-        "20000",
-        "--iters",
-        "1000",
-        "--reps",
-        "20",
-        "--sleep-ms",
-        "1",
-    ];
+    let tiny = ["--n", "20000", "--iters", "1000", "--reps", "20", "--sleep-ms", "1"];
     let output = Command::new(BIN)
         .args(["measure", "--quick", "--out"])
         .arg(out)
@@ -66,11 +51,7 @@ fn a_quick_run_writes_the_report_the_csv_and_a_chart_per_lesson() {
     let out = fresh("measure-quick");
     let output = measure_quick(&out, &[]);
     assert!(output.status.success(), "{}", text(&output.stderr));
-    assert!(
-        text(&output.stderr).contains("Python left out"),
-        "{}",
-        text(&output.stderr)
-    );
+    assert!(text(&output.stderr).contains("Python left out"), "{}", text(&output.stderr));
     assert!(
         text(&output.stdout).contains(&out.display().to_string()),
         "it names the folder at the end: {}",
@@ -87,11 +68,7 @@ fn a_quick_run_writes_the_report_the_csv_and_a_chart_per_lesson() {
     assert!(report.contains("Sizes changed from the lecture's: --n 20000"));
 
     let csv = fs::read_to_string(out.join("runs.csv")).unwrap();
-    let rows: Vec<Vec<&str>> = csv
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').collect())
-        .collect();
+    let rows: Vec<Vec<&str>> = csv.lines().skip(1).map(|l| l.split(',').collect()).collect();
     assert!(rows.iter().all(|row| row.len() == 8), "{csv}");
     for (lesson, _) in LESSONS {
         // 3 runs with the defaults, each with its whole run.
@@ -141,12 +118,7 @@ fn the_python_scripts_run_in_turn_with_their_lessons() {
     let out = dir.join("report");
     let output = measure_quick(
         &out,
-        &[
-            "--python",
-            python.to_str().unwrap(),
-            "--python-scripts",
-            scripts.to_str().unwrap(),
-        ],
+        &["--python", python.to_str().unwrap(), "--python-scripts", scripts.to_str().unwrap()],
     );
     assert!(output.status.success(), "{}", text(&output.stderr));
     let report = fs::read_to_string(out.join("report.md")).unwrap();
@@ -166,13 +138,7 @@ fn the_python_scripts_run_in_turn_with_their_lessons() {
     let python_row = format!("{} vecAdd.py", python.display());
     assert_eq!(
         order,
-        [
-            "vec_add",
-            "vec_add --threads",
-            "vec_add --threads (--release)",
-            &python_row
-        ]
-        .repeat(3)
+        ["vec_add", "vec_add --threads", "vec_add --threads (--release)", &python_row].repeat(3)
     );
 }
 
@@ -195,9 +161,6 @@ fn a_folder_that_cannot_be_made_is_one_line_before_any_work() {
     assert_eq!(output.status.code(), Some(1));
     let stderr = text(&output.stderr);
     let error = stderr.lines().last().unwrap_or_default();
-    assert!(
-        error.starts_with("error: cannot create /proc/no-such-folder"),
-        "{stderr}"
-    );
+    assert!(error.starts_with("error: cannot create /proc/no-such-folder"), "{stderr}");
     assert!(text(&output.stdout).is_empty());
 }

@@ -34,10 +34,7 @@ pub fn memory_sum(arr: &[i64], threads: usize) -> Result<f64> {
             handles.push(handle.context("cannot start a thread")?);
         }
         let mine: i64 = chunk(0).iter().sum();
-        let others: i64 = handles
-            .into_iter()
-            .map(|h| h.join().expect("a sum cannot panic"))
-            .sum();
+        let others: i64 = handles.into_iter().map(|h| h.join().expect("a sum cannot panic")).sum();
         anyhow::Ok(mine + others)
     })?;
     let elapsed = timing::since(start);
@@ -57,9 +54,7 @@ pub fn pipe(arr: &[i64], sink: &Path) -> Result<f64> {
     let mut stdin = child.stdin.take().expect("stdin is piped");
     let mut stdout = child.stdout.take().expect("stdout is piped");
     let start = timing::now();
-    stdin
-        .write_all(bytemuck::cast_slice(arr))
-        .context("the pipe's far end closed")?;
+    stdin.write_all(bytemuck::cast_slice(arr)).context("the pipe's far end closed")?;
     drop(stdin);
     let mut answer = String::new();
     stdout.read_to_string(&mut answer)?;

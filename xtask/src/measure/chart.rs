@@ -30,11 +30,8 @@ const COLOURS: [RGBColor; 5] = [
 ];
 
 pub fn draw(path: &Path, title: &str, measured: &[Measured], ceiling: &Reference) -> Result<()> {
-    let most_workers = measured
-        .iter()
-        .flat_map(|m| m.points.iter().map(|&(w, _)| w))
-        .max()
-        .unwrap_or(1);
+    let most_workers =
+        measured.iter().flat_map(|m| m.points.iter().map(|&(w, _)| w)).max().unwrap_or(1);
     let ideal = Reference {
         label: "ideal: speedup = workers".to_string(),
         points: (1..=most_workers).map(|w| (w, w as f64)).collect(),
@@ -65,14 +62,8 @@ pub fn draw(path: &Path, title: &str, measured: &[Measured], ceiling: &Reference
         .map_err(|e| anyhow!("{e}"))?;
 
     for (reference, style) in [
-        (
-            &ideal,
-            ShapeStyle::from(RGBColor(160, 160, 160)).stroke_width(1),
-        ),
-        (
-            ceiling,
-            ShapeStyle::from(RGBColor(44, 160, 44)).stroke_width(2),
-        ),
+        (&ideal, ShapeStyle::from(RGBColor(160, 160, 160)).stroke_width(1)),
+        (ceiling, ShapeStyle::from(RGBColor(44, 160, 44)).stroke_width(2)),
     ] {
         let line = reference.points.iter().map(|&(w, y)| (w as f64, y));
         chart

@@ -211,10 +211,7 @@ pub struct Run {
 
 impl Run {
     pub fn get(&self, name: &str) -> Option<f64> {
-        self.metrics
-            .iter()
-            .find(|m| m.name == name)
-            .map(|m| m.value)
+        self.metrics.iter().find(|m| m.name == name).map(|m| m.value)
     }
 
     /// Every speedup it printed, named by its kind: `threads`, or for
@@ -232,10 +229,7 @@ impl Run {
         if !qualified.is_empty() {
             return qualified;
         }
-        self.speedup()
-            .map(|speedup| (self.kind.to_string(), speedup))
-            .into_iter()
-            .collect()
+        self.speedup().map(|speedup| (self.kind.to_string(), speedup)).into_iter().collect()
     }
 
     /// The speedup it printed, or its sequential time over its parallel one.
@@ -271,10 +265,7 @@ pub fn measure(options: &Options) -> Result<()> {
     let bin = exe.parent().context("this program is in a folder")?;
     let out = match &options.out {
         Some(out) => out.clone(),
-        None => bin
-            .parent()
-            .context("target/debug has a parent")?
-            .join("measure"),
+        None => bin.parent().context("target/debug has a parent")?.join("measure"),
     };
     let lessons: Vec<&'static Lesson> = LESSONS.iter().filter(|l| options.mpi || !l.mpi).collect();
     let python = python(options, &lessons)?;
@@ -297,32 +288,15 @@ pub fn measure(options: &Options) -> Result<()> {
         workers.dedup();
     }
     let mut jobs = Vec::new();
-    let release = bin
-        .parent()
-        .context("target/debug has a parent")?
-        .join("release");
+    let release = bin.parent().context("target/debug has a parent")?.join("release");
     for &lesson in &lessons {
         if lesson.mpi {
-            jobs.push(rust_job(
-                lesson,
-                "mpi",
-                &[],
-                Some(machine.cpus),
-                bin,
-                options,
-            ));
+            jobs.push(rust_job(lesson, "mpi", &[], Some(machine.cpus), bin, options));
             continue;
         }
         jobs.push(rust_job(lesson, "processes", &[], None, bin, options));
         if lesson.threads {
-            jobs.push(rust_job(
-                lesson,
-                "threads",
-                &["--threads"],
-                None,
-                bin,
-                options,
-            ));
+            jobs.push(rust_job(lesson, "threads", &["--threads"], None, bin, options));
         }
         if lesson.name == "vec_add_shm" && Path::new(SHM).is_dir() {
             let flags = ["--shm-dir", SHM];
@@ -400,9 +374,7 @@ pub fn measure(options: &Options) -> Result<()> {
     let changed = changed_sizes(options);
     let measurement = Measurement {
         machine,
-        python: python
-            .as_ref()
-            .and_then(|(program, _)| python_versions(program)),
+        python: python.as_ref().and_then(|(program, _)| python_versions(program)),
         runs,
         lessons,
         changed,
@@ -423,19 +395,15 @@ pub fn measure(options: &Options) -> Result<()> {
     }
     let mut stdout = std::io::stdout();
     writeln!(stdout, "The report is in {}:", out.display())?;
-    writeln!(
-        stdout,
-        "  report.md, runs.csv and a chart per lesson (NAME.svg)"
-    )?;
+    writeln!(stdout, "  report.md, runs.csv and a chart per lesson (NAME.svg)")?;
     Ok(())
 }
 
 /// Replaces the README's measured section with the report, its charts
 /// linked where they are.
 fn readme(out: &Path) -> Result<()> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .context("xtask lives in the workspace")?;
+    let root =
+        Path::new(env!("CARGO_MANIFEST_DIR")).parent().context("xtask lives in the workspace")?;
     let out = fs::canonicalize(out)?;
     let folder = out
         .strip_prefix(fs::canonicalize(root)?)
@@ -485,13 +453,7 @@ fn rust_job<'a>(
         // --workers allows it; root may run them (CI does).
         label = format!("mpirun -np {w} {label}");
         let exe = program.display().to_string();
-        let mpirun = [
-            "--oversubscribe",
-            "--allow-run-as-root",
-            "-np",
-            &w.to_string(),
-            &exe,
-        ];
+        let mpirun = ["--oversubscribe", "--allow-run-as-root", "-np", &w.to_string(), &exe];
         args = mpirun.iter().map(ToString::to_string).chain(args).collect();
         program = PathBuf::from("mpirun");
     }
@@ -508,14 +470,7 @@ fn rust_job<'a>(
             args.extend([flag.to_string(), value.to_string()]);
         }
     }
-    Job {
-        lesson,
-        kind,
-        program,
-        args,
-        label,
-        workers,
-    }
+    Job { lesson, kind, program, args, label, workers }
 }
 
 fn executable(name: &str) -> String {
@@ -537,11 +492,7 @@ fn run(job: &Job, phase: &'static str, rep: u32) -> Result<Run> {
         bail!("`{}` failed ({}): {why}", job.label, output.status);
     }
     let mut metrics = parse::metrics(&String::from_utf8_lossy(&output.stdout));
-    ensure!(
-        !metrics.is_empty(),
-        "`{}` printed nothing the report can read",
-        job.label
-    );
+    ensure!(!metrics.is_empty(), "`{}` printed nothing the report can read", job.label);
     metrics.push(Metric::new("whole run", Unit::Seconds, whole));
     Ok(Run {
         phase,
@@ -643,10 +594,7 @@ pub fn runs_of<'a>(
     label: &str,
 ) -> impl Iterator<Item = &'a Run> {
     let (phase, label) = (phase.to_string(), label.to_string());
-    measurement
-        .runs_done
-        .iter()
-        .filter(move |r| r.phase == phase && r.label == label)
+    measurement.runs_done.iter().filter(move |r| r.phase == phase && r.label == label)
 }
 
 /// Everything measured, grouped: (phase, lesson, label) in the order run.

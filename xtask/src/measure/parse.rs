@@ -50,11 +50,7 @@ pub fn metrics(output: &str) -> Vec<Metric> {
             .and_then(|m| m.name.find(" (").map(|at| m.name[at..].to_string()));
         match (metric.name.as_str(), version) {
             ("speedup", Some(version)) => {
-                found.push(Metric::new(
-                    &format!("speedup{version}"),
-                    Unit::Times,
-                    metric.value,
-                ));
+                found.push(Metric::new(&format!("speedup{version}"), Unit::Times, metric.value));
             }
             _ => found.push(metric),
         }
@@ -112,9 +108,7 @@ fn line_metrics(line: &str) -> Vec<Metric> {
 /// `0.05x`, `1000000,`.
 fn first_number(text: &str) -> Option<f64> {
     let word = text.split_whitespace().next()?;
-    word.trim_end_matches(|c: char| !c.is_ascii_digit())
-        .parse()
-        .ok()
+    word.trim_end_matches(|c: char| !c.is_ascii_digit()).parse().ok()
 }
 
 /// The median of some runs and their range.
@@ -145,10 +139,7 @@ mod tests {
     use super::*;
 
     fn read(output: &str) -> Vec<(String, Unit, f64)> {
-        metrics(output)
-            .into_iter()
-            .map(|m| (m.name, m.unit, m.value))
-            .collect()
+        metrics(output).into_iter().map(|m| (m.name, m.unit, m.value)).collect()
     }
 
     fn seconds(name: &str, value: f64) -> (String, Unit, f64) {
@@ -191,14 +182,8 @@ mod tests {
                     Results are the same: true\n";
         let python = "Sequential time: 1.00 seconds\nParallel time: 0.32 seconds\n\
                       Results are the same: True\n";
-        assert_eq!(
-            read(rust),
-            [seconds("sequential", 0.0387), seconds("parallel", 0.0230)]
-        );
-        assert_eq!(
-            read(python),
-            [seconds("sequential", 1.0), seconds("parallel", 0.32)]
-        );
+        assert_eq!(read(rust), [seconds("sequential", 0.0387), seconds("parallel", 0.0230)]);
+        assert_eq!(read(python), [seconds("sequential", 1.0), seconds("parallel", 0.32)]);
     }
 
     #[test]
@@ -223,11 +208,7 @@ mod tests {
         );
         assert_eq!(
             read("400000\nget_lock:  400000 of 400000, time = 0.010 s\n"),
-            [
-                count("result", 400000.0),
-                seconds("get_lock", 0.010),
-                count("get_lock lost", 0.0),
-            ]
+            [count("result", 400000.0), seconds("get_lock", 0.010), count("get_lock lost", 0.0),]
         );
     }
 
@@ -262,23 +243,9 @@ mod tests {
     #[test]
     fn median_and_range() {
         let odd = summary(&[0.3, 0.1, 0.2]).unwrap();
-        assert_eq!(
-            odd,
-            Summary {
-                median: 0.2,
-                min: 0.1,
-                max: 0.3
-            }
-        );
+        assert_eq!(odd, Summary { median: 0.2, min: 0.1, max: 0.3 });
         let even = summary(&[4.0, 1.0, 3.0, 2.0]).unwrap();
-        assert_eq!(
-            even,
-            Summary {
-                median: 2.5,
-                min: 1.0,
-                max: 4.0
-            }
-        );
+        assert_eq!(even, Summary { median: 2.5, min: 1.0, max: 4.0 });
         assert_eq!(summary(&[7.0]).unwrap().median, 7.0);
         assert_eq!(summary(&[]), None);
     }

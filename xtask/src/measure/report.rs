@@ -73,11 +73,7 @@ fn markdown(m: &Measurement) -> String {
          what this machine allows: for the sums of memory, the memory \
          ceiling measured in the same run; for computing, one worker per \
          CPU; for squares' sleeping tasks, the rounds of tasks.\n",
-        m.workers
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
+        m.workers.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
     );
     for lesson in m.lessons.iter().filter(|l| l.bound.is_some()) {
         sweep(m, lesson, &mut md);
@@ -136,9 +132,7 @@ fn ceiling_times(m: &Measurement, label: &str, workers: Option<usize>) -> Vec<f6
 }
 
 fn values(m: &Measurement, phase: &str, label: &str, metric: &str) -> Vec<f64> {
-    runs_of(m, phase, label)
-        .filter_map(|r| r.get(metric))
-        .collect()
+    runs_of(m, phase, label).filter_map(|r| r.get(metric)).collect()
 }
 
 fn speedups<'a>(runs: impl Iterator<Item = &'a Run>) -> Vec<f64> {
@@ -184,11 +178,7 @@ fn targets(m: &Measurement, md: &mut String) {
     let heavy = summary(&speedups(runs_of(m, "defaults", "heavy_sum --threads")));
     all.push(Target {
         what: format!("`heavy_sum --threads` reaches 0.9 x {cpus} CPUs"),
-        measured: format!(
-            "{} (0.9 x {cpus} = {:.2})",
-            times_cell(heavy),
-            0.9 * cpus as f64
-        ),
+        measured: format!("{} (0.9 x {cpus} = {:.2})", times_cell(heavy), 0.9 * cpus as f64),
         met: heavy.map(|s| s.median >= 0.9 * cpus as f64),
     });
 
@@ -290,11 +280,9 @@ fn defaults(m: &Measurement, lesson: &Lesson, md: &mut String) {
     // The whole run last.
     columns.sort_by_key(|(name, _)| name == "whole run");
     let _ = match lesson.mpi {
-        true => writeln!(
-            md,
-            "`{}` answers `vecAdd.py` and `vecAddF.py` with MPI ranks:\n",
-            lesson.name
-        ),
+        true => {
+            writeln!(md, "`{}` answers `vecAdd.py` and `vecAddF.py` with MPI ranks:\n", lesson.name)
+        }
         false => writeln!(md, "`{}` answers `{}`:\n", lesson.name, lesson.script),
     };
     let header: Vec<String> = columns
@@ -352,13 +340,8 @@ fn sweep(m: &Measurement, lesson: &Lesson, md: &mut String) {
     let _ = writeln!(md, "![{}]({}.svg)\n", chart_title(lesson), lesson.name);
     let (measured, reference) = curves(m, lesson);
     let names: Vec<&str> = measured.iter().map(|c| c.label.as_str()).collect();
-    let _ = writeln!(
-        md,
-        "| `{}` workers | {} | {} |",
-        lesson.name,
-        names.join(" | "),
-        reference.label
-    );
+    let _ =
+        writeln!(md, "| `{}` workers | {} | {} |", lesson.name, names.join(" | "), reference.label);
     let _ = writeln!(md, "|---|{}---|", "---|".repeat(names.len()));
     for &(w, ceiling) in &reference.points {
         let at = |c: &Measured| c.points.iter().find(|&&(x, _)| x == w).map(|&(_, s)| s);
@@ -381,10 +364,8 @@ pub fn curves(m: &Measurement, lesson: &Lesson) -> (Vec<Measured>, Reference) {
             r.lesson == lesson.name
                 || (lesson.mpi && r.kind == "processes" && ANSWERED.contains(&r.lesson))
         };
-        let runs = m
-            .runs_done
-            .iter()
-            .filter(|r| r.phase == "sweep" && r.workers == Some(w) && drawn(r));
+        let runs =
+            m.runs_done.iter().filter(|r| r.phase == "sweep" && r.workers == Some(w) && drawn(r));
         let mut kinds: BTreeMap<String, Vec<f64>> = BTreeMap::new();
         for run in runs {
             for (kind, speedup) in run.speedups() {
@@ -398,10 +379,7 @@ pub fn curves(m: &Measurement, lesson: &Lesson) -> (Vec<Measured>, Reference) {
             }
         }
     }
-    let measured = by_kind
-        .into_iter()
-        .map(|(label, points)| Measured { label, points })
-        .collect();
+    let measured = by_kind.into_iter().map(|(label, points)| Measured { label, points }).collect();
     let cpus = m.machine.cpus;
     let (label, points) = match lesson.bound {
         Some(Bound::Memory) => (
@@ -413,10 +391,7 @@ pub fn curves(m: &Measurement, lesson: &Lesson) -> (Vec<Measured>, Reference) {
         ),
         Some(Bound::Sleep { tasks }) => (
             format!("{tasks} tasks in rounds: tasks / ceil(tasks / workers)"),
-            m.workers
-                .iter()
-                .map(|&w| (w, tasks as f64 / tasks.div_ceil(w) as f64))
-                .collect(),
+            m.workers.iter().map(|&w| (w, tasks as f64 / tasks.div_ceil(w) as f64)).collect(),
         ),
         Some(Bound::Cores) | None => (
             format!("{cpus} CPUs: min(workers, CPUs)"),
@@ -477,20 +452,13 @@ fn seconds(value: f64) -> String {
     if value <= 0.0 {
         return "0".to_string();
     }
-    let decimals = [100.0, 10.0, 1.0, 0.1, 0.01, 0.001]
-        .iter()
-        .take_while(|&&limit| value < limit)
-        .count();
+    let decimals =
+        [100.0, 10.0, 1.0, 0.1, 0.01, 0.001].iter().take_while(|&&limit| value < limit).count();
     format!("{value:.decimals$}")
 }
 
 fn seconds_cell(s: Summary) -> String {
-    format!(
-        "{} [{}–{}]",
-        seconds(s.median),
-        seconds(s.min),
-        seconds(s.max)
-    )
+    format!("{} [{}–{}]", seconds(s.median), seconds(s.min), seconds(s.max))
 }
 
 fn times_cell(s: Option<Summary>) -> String {
@@ -523,18 +491,10 @@ mod tests {
 
     #[test]
     fn cells_show_the_median_and_the_range() {
-        let s = Summary {
-            median: 0.5,
-            min: 0.25,
-            max: 1.0,
-        };
+        let s = Summary { median: 0.5, min: 0.25, max: 1.0 };
         assert_eq!(seconds_cell(s), "0.500 [0.250–1.00]");
         assert_eq!(times_cell(Some(s)), "0.50x [0.25–1.00]");
-        let counts = Summary {
-            median: 200.0,
-            min: 150.0,
-            max: 250.0,
-        };
+        let counts = Summary { median: 200.0, min: 150.0, max: 250.0 };
         assert_eq!(count_cell(counts), "200 [150–250]");
         assert_eq!(times_cell(None), "");
     }
