@@ -49,6 +49,14 @@ pub fn run_into_full_disk(bin: &str, args: &[&str]) -> Output {
     Started::with_stdio(bin, args, Stdio::null(), Stdio::from(full)).finish()
 }
 
+/// As `run_into_full_disk`, with the temp dir set to `tmp`.
+pub fn run_into_full_disk_with_tmp(bin: &str, args: &[&str], tmp: &Path) -> Output {
+    let full = std::fs::File::create("/dev/full").expect("/dev/full exists");
+    let mut command = Command::new(bin);
+    command.args(args).env("TMPDIR", tmp).stdin(Stdio::null()).stdout(Stdio::from(full));
+    Started::spawn(command).finish()
+}
+
 /// Runs `bin` (a hidden `--worker` used by hand) with `input` as its stdin,
 /// a file, so that a worker that maps its stdin can. The run must end within 10 s.
 pub fn run_with_input(bin: &str, args: &[&str], input: &[u8], dir: &Path) -> Output {
@@ -226,6 +234,37 @@ impl Started {
     fn abandon(mut self) {
         kill_group(self.pgid());
         let _ = self.child.wait();
+    }
+
+    /// Reads the program's output, line by line, until a line that starts
+    /// with `prefix`, and returns it; `None` if the output ended first. A
+    /// run that prints no such line within `DEADLINE` is killed.
+    pub fn wait_for_line(&mut self, prefix: &str) -> Option<String> {
+        let pgid = self.pgid();
+        let (done, watch) = mpsc::channel::<()>();
+        thread::spawn(move || {
+            if watch.recv_timeout(DEADLINE) == Err(mpsc::RecvTimeoutError::Timeout) {
+                kill_group(pgid);
+            }
+        });
+        let stdout = self.stdout.as_mut().expect("stdout is piped");
+        let found = loop {
+            // Byte by byte, so that nothing after the line is taken from `finish`.
+            let mut line = Vec::new();
+            let mut byte = [0];
+            while matches!(stdout.read(&mut byte), Ok(1)) && byte[0] != b'\n' {
+                line.push(byte[0]);
+            }
+            let line = String::from_utf8_lossy(&line).into_owned();
+            if line.starts_with(prefix) {
+                break Some(line);
+            }
+            if byte[0] != b'\n' {
+                break None; // the output has ended
+            }
+        };
+        let _ = done.send(());
+        found
     }
 
     /// Ctrl-C in a terminal: SIGINT to the whole process group.

@@ -118,22 +118,14 @@ fn a_rank_refused_its_flags_ends_the_whole_job() {
 #[test]
 fn a_killed_rank_ends_the_whole_job() {
     let _job = one_job_at_a_time();
-    // Large enough that rank 0 is still making its array when rank 1 dies.
     let job = "killed";
-    let run = mpirun(job, &["-np", "2", BIN, "--n", "200_000_000"]);
-    let start = Instant::now();
-    let victim = loop {
-        let rank_1 = ranks(job).into_iter().find(|&pid| rank_of(pid) == Some(1));
-        if let Some(pid) = rank_1 {
-            break pid;
-        }
-        assert!(start.elapsed() < DEADLINE, "rank 1 never started");
-        sleep(Duration::from_millis(5));
-    };
-    // Past MPI's start-up (a fraction of a second), while rank 0 makes its
-    // 1.6 GB array (more than a second) and rank 1 waits for its part.
-    sleep(Duration::from_millis(500));
-    assert!(kill(victim));
+    let mut run = mpirun(job, &["-np", "2", BIN, "--n", "20_000_000"]);
+    // Rank 0 prints its sequential sum once MPI has started on every rank,
+    // and then waits for rank 1 at a barrier: the job cannot end before
+    // the test has acted, however fast or busy the machine.
+    assert!(run.wait_for_line("Sequential sum: ").is_some(), "the job started");
+    let victim = ranks(job).into_iter().find(|&pid| rank_of(pid) == Some(1));
+    assert!(kill(victim.expect("rank 1 runs")));
     let output = run.finish_within(DEADLINE);
     let (stdout, stderr) = texts(&output);
     assert!(!output.status.success(), "{stdout}{stderr}");
@@ -143,4 +135,18 @@ fn a_killed_rank_ends_the_whole_job() {
         "mpirun says which rank and why: {stderr}"
     );
     assert_no_rank_left(job);
+}
+
+#[test]
+fn alone_without_mpirun_an_error_is_one_line_and_leaves_nothing() {
+    let _job = one_job_at_a_time();
+    let tmp = testkit::fresh_dir(env!("CARGO_TARGET_TMPDIR"), "mpi-alone");
+    let output = testkit::run_into_full_disk_with_tmp(BIN, &["--n", "1000"], &tmp);
+    testkit::assert_one_line_error(&output, "No space left on device");
+    // MPI's helper removes its session files just after the program ends.
+    let start = Instant::now();
+    while !testkit::entries(&tmp).is_empty() {
+        assert!(start.elapsed() < GONE_WITHIN, "left behind: {:?}", testkit::entries(&tmp));
+        sleep(Duration::from_millis(20));
+    }
 }

@@ -22,10 +22,12 @@ fn an_export_is_a_project_of_its_own_with_the_fast_dev_profile() {
     let dir = fresh("export-squares");
     let output = export("squares", &dir);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    for file in ["src/main.rs", "tests/cli.rs", "timing/src/lib.rs", "testkit/src/lib.rs"] {
+    for file in
+        ["src/main.rs", "src/procs.rs", "tests/cli.rs", "timing/src/lib.rs", "testkit/src/lib.rs"]
+    {
         assert!(dir.join(file).is_file(), "{file} is missing");
     }
-    for file in ["Cargo.lock", "LICENSE-MIT", "LICENSE-APACHE", ".gitignore"] {
+    for file in ["Cargo.lock", "LICENSE-MIT", "LICENSE-APACHE", "rustfmt.toml", ".gitignore"] {
         assert!(dir.join(file).is_file(), "{file} is missing");
     }
     let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
