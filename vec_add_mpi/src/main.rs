@@ -1,12 +1,7 @@
 //! `vecAdd.py` and `vecAddF.py` beyond one machine: the partial sum as an
-//! MPI program, started by `mpirun` on one host or many.
-//!
-//! ```text
-//! mpirun -np 4 target/debug/vec_add_mpi                   # 4 ranks on this machine
-//! mpirun -np 4 --host a:2,b:2 target/debug/vec_add_mpi    # 2 ranks on a, 2 on b
-//! ```
-//!
-//! One run with 2 ranks on a 2-core machine:
+//! MPI program. `mpirun -np 2 target/debug/vec_add_mpi` starts 2 copies of
+//! it, the ranks, on this machine or across hosts; nothing is shared between
+//! them, and every byte that crosses is a message. One run on a 2-core machine:
 //!
 //! ```text
 //! Sequential sum: 2500167817, time = 0.027 s
@@ -17,28 +12,11 @@
 //! Speedup: 1.71x with 2 processes
 //! ```
 //!
-//! `mpirun` starts N copies of this program (the *ranks*, 0 to N-1), on
-//! this machine or across hosts, and connects them. Nothing is shared
-//! between them, not even on one machine: every byte that crosses is a
-//! message, copied through shared memory on one host or the network between
-//! hosts. So the two lessons of vecAdd.py and vecAddF.py become:
-//!
-//! - **Scattered**: rank 0 makes the whole array and `Scatterv` sends each
-//!   rank its part (vecAdd.py's copy, now through MPI), each rank sums its
-//!   part, and `Reduce` adds the partial sums up on rank 0.
-//! - **Made locally**: each rank makes its own part where it is needed, and
-//!   only the partial sums cross (what you do when the data cannot be
-//!   shared, which across hosts it never can).
-//!
-//! Element `i` of the array depends only on the seed and `i`, so every rank
-//! can make any part of the same array: rank 0 checks both parallel sums
-//! against its sequential sum, exactly. In Python (mpi4py) the same program
-//! reads `comm.Scatterv([arr, counts, displs, MPI.INT64_T], part)` and
-//! `comm.reduce(part.sum(), op=MPI.SUM, root=0)`.
-//!
-//! A rank that fails calls `MPI_Abort`, which ends every rank of the job;
-//! a rank that dies (killed, or refused its flags) makes `mpirun` end the
-//! others: no rank waits for ever, none is left behind.
+//! The lesson, twice: scattered, rank 0 makes the array and `Scatterv` sends
+//! each rank its part (vecAdd.py's copy, now through MPI); made locally, each
+//! rank makes its own part and only the partial sums cross (`Reduce`), as
+//! they must across hosts. In mpi4py: `comm.Scatterv(...)` and
+//! `comm.reduce(part.sum(), op=MPI.SUM, root=0)`. The README says more.
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -50,25 +28,13 @@ use mpi::collective::SystemOperation;
 use mpi::datatype::Partition;
 use mpi::traits::*;
 
-/// The partial sum of vecAdd.py and vecAddF.py with MPI: run it with mpirun.
-#[derive(Parser)]
-struct Args {
-    /// How many random integers (1..=99) to sum
-    #[arg(long, default_value_t = 50_000_000, value_parser = size, allow_hyphen_values = true)]
-    n: usize,
-    /// Seed for the random numbers, to get the same array every run [default: a new one]
-    #[arg(long, value_parser = seed, allow_hyphen_values = true)]
-    seed: Option<u64>,
-}
-
 /// The work each rank does, as in the Python.
 fn partial_sum(subarray: &[i64]) -> i64 {
     subarray.iter().sum()
 }
 
 fn main() -> ExitCode {
-    // Flags first: a rank refused its flags exits (code 2) before MPI starts,
-    // and mpirun then ends the others.
+    // Flags first: a rank refused its flags exits before MPI starts.
     let args = Args::parse();
     let Some(universe) = mpi::initialize() else {
         eprintln!("error: MPI was already started");
@@ -77,10 +43,8 @@ fn main() -> ExitCode {
     let world = universe.world();
     match run(&args, &world) {
         Ok(()) => ExitCode::SUCCESS,
-        // `| head` stopped reading: nobody to tell.
-        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
-        // Alone (started without mpirun, or with one rank): MPI ends as on
-        // success, when `universe` is dropped, and cleans up its temp files.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS, // `| head`
+        // Alone (no mpirun, or one rank): MPI ends as `universe` is dropped.
         Err(err) if world.size() == 1 => {
             eprintln!("error: {err:#}");
             ExitCode::FAILURE
@@ -159,6 +123,17 @@ fn run(args: &Args, world: &impl Communicator) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The partial sum of vecAdd.py and vecAddF.py with MPI: run it with mpirun.
+#[derive(Parser)]
+struct Args {
+    /// How many random integers (1..=99) to sum
+    #[arg(long, default_value_t = 50_000_000, value_parser = size, allow_hyphen_values = true)]
+    n: usize,
+    /// Seed for the random numbers, to get the same array every run [default: a new one]
+    #[arg(long, value_parser = seed, allow_hyphen_values = true)]
+    seed: Option<u64>,
 }
 
 /// `comm.reduce(x, op=MPI.SUM, root=0)`: the sum on rank 0, `None` elsewhere.

@@ -42,7 +42,7 @@ pub fn export(name: &str, dir: &Path) -> Result<()> {
     match name {
         "vec_add_mpi" => writeln!(
             stdout,
-            "  cd {} && cargo build && mpirun -np 4 target/debug/vec_add_mpi",
+            "  cd {} && cargo build && mpirun -np 2 target/debug/vec_add_mpi",
             dir.display()
         )?,
         _ => writeln!(stdout, "  cd {} && cargo run", dir.display())?,
