@@ -106,18 +106,17 @@ fn count_in_processes(args: &Args, fetch_add: bool) -> Result<i32> {
         if fetch_add {
             command.arg("--fetch-add");
         }
-        procs.start(command, 1)?; // it owes one answer, "ready"
+        procs.start(command, 2)?; // it owes two answers: "ready", then "done"
     }
     for _ in 0..args.workers {
         procs.next_line()?; // "ready": it waits at the gate
     }
     drop(gate); // all of them count at once
-    procs.join()?;
+    procs.join()?; // each says "done" as it ends
     Ok(shared.counter.get_lock().get()) // x.value
 }
 
-/// The worker side: map the counter, say it is ready, wait at the gate,
-/// then count.
+/// The worker side: map the counter, say "ready", count once the gate opens.
 fn worker(parent: u32, args: &Args) -> Result<()> {
     procs::watch_parent(parent)?;
     let map = MmapRaw::map_raw(&io::stdin()).context("worker: cannot map its stdin")?;
@@ -130,6 +129,7 @@ fn worker(parent: u32, args: &Args) -> Result<()> {
         true => increment_fetch_add(&shared.counter, args.iters),
         false => increment(&shared.counter, args.iters),
     }
+    writeln!(io::stdout(), "done")?;
     Ok(())
 }
 

@@ -63,13 +63,13 @@ fn run(args: &Args) -> Result<()> {
         let stdin = shm.try_clone().context("cannot hand the shared file to a worker")?;
         let mut command = procs::worker_command()?;
         command.args(["--iters", &args.iters.to_string()]).stdin(stdin);
-        procs.start(command, 1)?; // it owes one answer, "ready"
+        procs.start(command, 2)?; // it owes two answers: "ready", then "done"
     }
     for _ in 0..args.workers {
         procs.next_line()?; // "ready": it waits at the gate
     }
     drop(gate); // all of them count at once
-    procs.join()?;
+    procs.join()?; // each says "done" as it ends
 
     let count = shared.counter.get();
     let total = i64::from(args.workers) * i64::from(args.iters);
@@ -101,8 +101,7 @@ struct Args {
     worker: Option<u32>,
 }
 
-/// The worker side: map the counter, say it is ready, then count (its first
-/// `get` waits at the gate).
+/// The worker side: map the counter, say "ready", count once the gate opens.
 fn worker(parent: u32, args: &Args) -> Result<()> {
     procs::watch_parent(parent)?;
     let map = MmapRaw::map_raw(&io::stdin()).context("worker: cannot map its stdin")?;
@@ -110,7 +109,8 @@ fn worker(parent: u32, args: &Args) -> Result<()> {
     let from = shared.parent.load(Relaxed);
     ensure!(from == parent, "worker: its stdin is the shared file of {from}, not {parent}");
     writeln!(io::stdout(), "ready")?;
-    increment(&shared.counter, args.iters);
+    increment(&shared.counter, args.iters); // its first `get` waits at the gate
+    writeln!(io::stdout(), "done")?;
     Ok(())
 }
 

@@ -96,11 +96,13 @@ impl Procs {
         bail!("the workers ended without answering")
     }
 
-    /// `for p in procs: p.join()`, in whatever order they end: one that
-    /// fails, or prints anything more, ends the run at once.
+    /// `for p in procs: p.join()`, in whatever order they end. Answers still
+    /// owed are taken and dropped (a last `done` says a worker finished its
+    /// work); one that fails, or prints anything more, ends the run at once.
     pub fn join(&mut self) -> Result<()> {
         while self.running > 0 {
             match self.news.recv().expect("Procs holds a sender") {
+                (i, News::Line(_)) if self.owed[i] > 0 => self.owed[i] -= 1,
                 (i, News::Line(line)) => bail!("worker {i} answered {line:?}, unasked"),
                 (i, News::Ended(said)) => self.ended(i, &said)?,
             }
@@ -335,6 +337,18 @@ mod tests {
         procs.start(sh("read task"), 0).unwrap();
         procs.tell(0, "1 2");
         let err = procs.next_line().unwrap_err();
+        assert!(format!("{err:#}").contains("without its answer"), "{err:#}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn join_takes_the_answers_still_owed_and_fails_a_worker_that_gave_none() {
+        let mut procs = Procs::new();
+        procs.start(sh("echo done"), 1).unwrap();
+        procs.join().unwrap();
+        let mut procs = Procs::new();
+        procs.start(sh("exit 0"), 1).unwrap();
+        let err = procs.join().unwrap_err();
         assert!(format!("{err:#}").contains("without its answer"), "{err:#}");
     }
 

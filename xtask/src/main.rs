@@ -6,9 +6,14 @@
 //! - `cargo xtask measure` runs every lesson on this machine, beside the
 //!   lecture's Python and this machine's own limits, and writes a report,
 //!   a CSV of every run and a speedup chart per lesson.
+//! - `cargo xtask windows-check DIR`, on Windows (CI: under wine), runs
+//!   every lesson's Windows build and checks what it prints, and how it
+//!   ends when a worker or the parent is ended.
 
 mod export;
 mod measure;
+#[cfg(windows)]
+mod windows;
 
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
@@ -43,6 +48,15 @@ enum Task {
     /// twice the CPUs workers. Medians and ranges go into report.md, every
     /// run into runs.csv, and a speedup chart per lesson into NAME.svg.
     Measure(measure::Options),
+    /// On Windows: run the lessons' .exe files in DIR and check them (CI runs it under wine)
+    ///
+    /// Every lesson with its defaults, small sizes and --threads; a worker
+    /// ended by TerminateProcess with exit code 1 and 0; the parent ended
+    /// so; the output cut short through a pipe; no .tmp file left behind.
+    WindowsCheck {
+        /// The folder of the lessons' .exe files, e.g. target/x86_64-pc-windows-gnu/debug
+        dir: PathBuf,
+    },
     /// Read stdin to its end and print how many bytes came: the far end of
     /// the pipe whose speed `measure` takes
     #[command(hide = true)]
@@ -68,6 +82,7 @@ fn main() -> ExitCode {
         Task::Export { name, dir } => export::export(&name, &dir),
         Task::Measure(options) => measure::measure(&options),
         Task::Sink => sink(),
+        Task::WindowsCheck { dir } => windows_check(&dir),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -84,6 +99,16 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+#[cfg(windows)]
+fn windows_check(dir: &std::path::Path) -> Result<()> {
+    windows::check(dir)
+}
+
+#[cfg(not(windows))]
+fn windows_check(_dir: &std::path::Path) -> Result<()> {
+    anyhow::bail!("windows-check runs on Windows (CI runs it under wine: .ci/wine)")
 }
 
 /// Reads stdin through one 512 KiB buffer, as a `vec_add` worker does.
