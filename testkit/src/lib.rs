@@ -13,6 +13,9 @@ use std::sync::mpsc::{self, Receiver};
 use std::thread::{self, sleep};
 use std::time::{Duration, Instant};
 
+/// The environment variable that tags every process of a run.
+const RUN_TAG: &str = "TESTKIT_RUN";
+
 /// No run in a test may take longer than this: past it the test fails as hung.
 pub const DEADLINE: Duration = Duration::from_secs(60);
 
@@ -147,6 +150,9 @@ impl Started {
             .spawn()
             .expect("sleep starts");
         let pgid = i32::try_from(anchor.id()).expect("pids fit in i32");
+        // Every process of the run carries this tag: workers lead process
+        // groups of their own, and outlive their parent if anything fails.
+        command.env(RUN_TAG, anchor.id().to_string());
         command.stderr(Stdio::piped()).process_group(pgid);
         // A test started in the background by a script ignores SIGINT, and
         // its children would inherit that: give them Ctrl-C's usual effect.
@@ -176,10 +182,25 @@ impl Started {
         self.anchor.id()
     }
 
-    /// The live processes of the run's group but the anchor.
+    /// The live processes of the run: its parent and every worker.
     fn left(&self) -> Vec<u32> {
-        let anchor = self.anchor.id();
-        group(self.pgid()).into_iter().filter(|&p| p != anchor).collect()
+        let tag = format!("{RUN_TAG}={}", self.anchor.id());
+        let tagged = |pid: u32| {
+            let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+            environ.split(|&b| b == 0).any(|var| var == tag.as_bytes())
+        };
+        processes()
+            .into_iter()
+            .filter(|&pid| state(pid).is_some_and(|s| s != 'Z') && tagged(pid))
+            .collect()
+    }
+
+    /// Kills whatever is left of the run, so that a failing test leaves nothing.
+    fn kill_all(&self) {
+        kill_group(self.pgid());
+        for pid in self.left() {
+            kill(pid);
+        }
     }
 
     pub fn pid(&self) -> u32 {
@@ -232,7 +253,7 @@ impl Started {
 
     /// Ends a run that could not be used: kills all of it and waits.
     fn abandon(mut self) {
-        kill_group(self.pgid());
+        self.kill_all();
         let _ = self.child.wait();
     }
 
@@ -298,7 +319,7 @@ impl Started {
             }
             if start.elapsed() > limit {
                 let _ = self.child.kill();
-                kill_group(self.pgid());
+                self.kill_all();
                 panic!("the program hung: still running after {limit:?}");
             }
             sleep(Duration::from_millis(2));
@@ -312,7 +333,7 @@ impl Started {
         match self.stderr.recv_timeout(left) {
             Ok(text) => text,
             Err(_) => {
-                kill_group(self.pgid());
+                self.kill_all();
                 panic!("a worker still holds stderr open after the parent ended ({status})");
             }
         }
@@ -329,7 +350,7 @@ impl Started {
         while !self.left().is_empty() {
             if start.elapsed() > GONE_WITHIN {
                 let left = self.left();
-                kill_group(self.pgid());
+                self.kill_all();
                 panic!("workers {left:?} outlived their parent by {GONE_WITHIN:?}");
             }
             sleep(Duration::from_millis(5));
@@ -365,6 +386,30 @@ pub fn start_caught(
         run.abandon();
     }
     panic!("20 runs of {bin} {args:?} all ended before {count} workers were caught");
+}
+
+/// For an exercise's tests: asserts the run ended well, or fails naming
+/// `function` when the run stopped at its `todo!` or failed otherwise.
+pub fn assert_written(output: &Output, function: &str) {
+    let (stdout, stderr) = texts(output);
+    assert!(!stderr.contains("not yet implemented"), "{function} is still to write: {stderr}");
+    assert!(output.status.success(), "{function}: the run failed: {stdout}{stderr}");
+}
+
+/// For an exercise's tests: asserts that a run of `bin args` starts worker
+/// processes (a sequential answer does not), then lets it end well.
+pub fn assert_workers_ran(bin: &str, args: &[&str], function: &str) {
+    for _ in 0..20 {
+        let mut run = Started::new(bin, args, &[]);
+        if let Some(workers) = run.catch_workers(1) {
+            resume(workers[0]);
+            assert_written(&run.finish(), function);
+            return;
+        }
+        let output = run.finish();
+        assert_written(&output, function);
+    }
+    panic!("{function}: 20 runs of {args:?} started no worker process that could be seen");
 }
 
 /// Sends signal `sig` (`libc::SIGKILL`, ...) to `pid`, or to the whole

@@ -4,7 +4,8 @@
 //!
 //! - `Procs`: start workers (`worker_command`), hear whichever one answers
 //!   or fails first, and kill and reap every one of them on any way out.
-//! - `watch_parent`: no worker outlives its parent, however the parent ends.
+//! - `watch_parent` and `end_with_parent`: no worker outlives its parent,
+//!   however the parent ends.
 //! - `exit`: how `main` ends (one line and exit code 1 on an error, quiet
 //!   under `| head`); `number`: the whole numbers the flags take; `fill`.
 #![allow(dead_code)] // the same file everywhere: not every member uses every part
@@ -163,40 +164,35 @@ pub fn fill(input: &mut impl Read, buf: &mut [u8]) -> Result<usize> {
     Ok(filled)
 }
 
-/// Linux: the kernel kills the worker the moment its parent ends
-/// (`PR_SET_PDEATHSIG`), even a worker that is stopped or has not yet run a
-/// line, since it is set before the worker's program starts. (It fires when
-/// the thread that started the worker ends: start workers from `main`'s.)
-#[cfg(target_os = "linux")]
+/// Each worker leads a process group of its own (on Unix): when its parent
+/// ends, the group is orphaned, and the kernel wakes and hangs up (SIGCONT,
+/// SIGHUP) a worker that is stopped there, which could not look otherwise.
+#[cfg(unix)]
 fn end_with_parent(command: &mut Command) {
-    use std::os::unix::process::CommandExt;
-    let parent = std::process::id();
-    let set_up = move || {
-        // SAFETY: prctl with these two integer arguments touches no memory.
-        if unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) } != 0 {
-            return Err(io::Error::last_os_error());
-        }
-        match std::os::unix::process::parent_id() == parent {
-            true => Ok(()),
-            false => Err(io::Error::from_raw_os_error(libc::ESRCH)), // it has gone
-        }
-    };
-    // SAFETY: `set_up` runs in the new process between fork and exec, where
-    // only async-signal-safe calls are allowed: it makes two (prctl, getppid)
-    // and allocates nothing.
-    unsafe { command.pre_exec(set_up) };
+    std::os::unix::process::CommandExt::process_group(command, 0);
 }
 
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(unix))]
 fn end_with_parent(_command: &mut Command) {}
 
 /// A worker's first act: make sure it ends, quietly, as soon as its parent
 /// has gone (killed, Ctrl-C, stopped from an IDE), whatever it is doing. On
-/// Linux the kernel does it (`end_with_parent`); elsewhere a thread looks
-/// every 50 ms. The parent passed its pid, so a worker whose parent died
-/// before it even started sees that at the first look.
+/// Linux the kernel kills it then (`PR_SET_PDEATHSIG`); elsewhere a thread
+/// looks every 50 ms. The parent passed its pid, so a worker whose parent
+/// died before it even got here sees that at the first look. (Linux sends
+/// the signal when the *thread* that started the worker ends: start workers
+/// from `main`'s thread, which ends only with the program.)
 #[cfg(target_os = "linux")]
-pub fn watch_parent(_parent: u32) -> Result<()> {
+pub fn watch_parent(parent: u32) -> Result<()> {
+    // SAFETY: prctl with these two integer arguments touches no memory.
+    let set = unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
+    if set != 0 {
+        return Err(io::Error::last_os_error())
+            .context("worker: cannot ask to end with its parent");
+    }
+    if std::os::unix::process::parent_id() != parent {
+        std::process::exit(1);
+    }
     Ok(())
 }
 

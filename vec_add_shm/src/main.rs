@@ -71,11 +71,26 @@ fn run(args: &Args) -> Result<()> {
     let cpus = thread::available_parallelism().map_or(1, NonZero::get);
     let num_procs = args.workers.map_or(cpus, usize::from);
     let start = timing::now();
+    let partial_sums = sum_in_processes(&shm, n, num_procs)?;
+    let par_sum: i64 = partial_sums.iter().sum();
+    let par_time = timing::since(start);
+    writeln!(out, "Parallel sum: {par_sum}, time = {par_time:.3} s")?;
+    let speedup = seq_time / par_time;
+    let kind = if num_procs == 1 { "process" } else { "processes" };
+    writeln!(out, "Speedup: {speedup:.2}x with {num_procs} {kind}")?;
+
+    ensure!(par_sum == seq_sum, "parallel sum {par_sum} != sequential sum {seq_sum}");
+    Ok(()) // no shm.unlink(): the file goes when the last process holding it ends
+}
+
+/// A worker process per range of the array: each maps the shared file and
+/// sums its own range; only the partial sums come back, on their stdout.
+fn sum_in_processes(shm: &File, n: usize, num_procs: usize) -> Result<Vec<i64>> {
     let mut procs = Procs::new();
     for i in 0..num_procs {
         let (s, e) = (i * n / num_procs, (i + 1) * n / num_procs);
         // Python passes `shm.name`; here the open file itself is passed.
-        procs.start(worker_command(&shm, s, e)?, 1)?; // it owes one answer
+        procs.start(worker_command(shm, s, e)?, 1)?; // it owes one answer
     }
     // out_q.get() for each worker: its partial sum, read from its stdout.
     let mut partial_sums = vec![0; num_procs];
@@ -86,15 +101,7 @@ fn run(args: &Args) -> Result<()> {
             .with_context(|| format!("worker {i} answered {answer:?}, not a number"))?;
     }
     procs.join()?;
-    let par_sum: i64 = partial_sums.iter().sum();
-    let par_time = timing::since(start);
-    writeln!(out, "Parallel sum: {par_sum}, time = {par_time:.3} s")?;
-    let speedup = seq_time / par_time;
-    let kind = if num_procs == 1 { "process" } else { "processes" };
-    writeln!(out, "Speedup: {speedup:.2}x with {num_procs} {kind}")?;
-
-    ensure!(par_sum == seq_sum, "parallel sum {par_sum} != sequential sum {seq_sum}");
-    Ok(()) // no shm.unlink(): the file goes when the last process holding it ends
+    Ok(partial_sums)
 }
 
 /// Partial sums in worker processes that share one memory-mapped array (vecAddF.py).

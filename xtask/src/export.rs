@@ -11,11 +11,16 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail, ensure};
 
-use crate::LESSONS;
+use crate::{LESSONS, exercise};
 
-/// Copies lesson `name` into `dir` as a standalone project.
-pub fn export(name: &str, dir: &Path) -> Result<()> {
+/// Copies lesson `name` into `dir` as a standalone project; as an exercise,
+/// with the functions that are its lesson left to write (see `exercise`).
+pub fn export(name: &str, dir: &Path, as_exercise: bool) -> Result<()> {
     ensure!(LESSONS.contains(&name), "no lesson {name:?}; the lessons are {}", LESSONS.join(", "));
+    let exercise = match as_exercise {
+        true => Some(exercise::of(name).with_context(|| format!("{name} has no exercise"))?),
+        false => None,
+    };
     let is_empty = |dir: &Path| fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none());
     if dir.exists() && !is_empty(dir) {
         bail!("{} is not empty: give a new or empty folder", dir.display());
@@ -37,12 +42,22 @@ pub fn export(name: &str, dir: &Path) -> Result<()> {
         fs::copy(root.join(file), dir.join(file)).with_context(|| format!("cannot copy {file}"))?;
     }
     write(&dir.join(".gitignore"), "/target\n")?;
+    if let Some(exercise) = exercise {
+        let main = read(&dir.join("src/main.rs"))?;
+        write(&dir.join("src/main.rs"), &exercise::cut(&main, exercise.functions)?)?;
+        write(&dir.join("README.md"), &exercise::readme(exercise))?;
+    }
     let mut stdout = io::stdout();
     writeln!(stdout, "{name} is now a project of its own in {}:", dir.display())?;
     match name {
         "vec_add_mpi" => writeln!(
             stdout,
             "  cd {} && cargo build && mpirun -np 2 target/debug/vec_add_mpi",
+            dir.display()
+        )?,
+        _ if exercise.is_some() => writeln!(
+            stdout,
+            "  cd {} and read README.md: write what src/main.rs leaves as todo!, then cargo test",
             dir.display()
         )?,
         _ => writeln!(stdout, "  cd {} && cargo run", dir.display())?,

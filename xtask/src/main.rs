@@ -2,7 +2,8 @@
 //!
 //! - `cargo xtask export NAME DIR` takes a lesson out as a Cargo project of
 //!   its own (the lesson, the `timing` and `testkit` helpers, the licences,
-//!   the lock file and this workspace's settings).
+//!   the lock file and this workspace's settings); with `--exercise`, as
+//!   an assignment: the lesson's functions left to write (`exercise.rs`).
 //! - `cargo xtask measure` runs every lesson on this machine, beside the
 //!   lecture's Python and this machine's own limits, and writes a report,
 //!   a CSV of every run and a speedup chart per lesson.
@@ -10,6 +11,7 @@
 //!   every lesson's Windows build and checks what it prints, and how it
 //!   ends when a worker or the parent is ended.
 
+mod exercise;
 mod export;
 mod measure;
 #[cfg(windows)]
@@ -37,6 +39,10 @@ enum Task {
         name: String,
         /// A new (or empty) folder for the project
         dir: PathBuf,
+        /// As an exercise: the functions that are the lesson left to write,
+        /// a README with the task, and tests that pass once they are right
+        #[arg(long)]
+        exercise: bool,
     },
     /// Measure every lesson on this machine: a report, a CSV and speedup charts
     ///
@@ -79,7 +85,7 @@ const LESSONS: [&str; 9] = [
 fn main() -> ExitCode {
     let Args { task } = Args::parse();
     let result = match task {
-        Task::Export { name, dir } => export::export(&name, &dir),
+        Task::Export { name, dir, exercise } => export::export(&name, &dir, exercise),
         Task::Measure(options) => measure::measure(&options),
         Task::Sink => sink(),
         Task::WindowsCheck { dir } => windows_check(&dir),

@@ -65,3 +65,29 @@ fn unknown_lessons_and_full_folders_are_refused() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("is not empty"));
     assert_eq!(std::fs::read_to_string(dir.join("mine.txt")).unwrap(), "a student's file");
 }
+
+#[test]
+fn an_exercise_leaves_the_lessons_functions_to_write_and_says_what_to_do() {
+    let dir = fresh("export-exercise");
+    let output =
+        Command::new(BIN).args(["export", "integrate_sin"]).arg(&dir).arg("--exercise").output();
+    let output = output.expect("xtask runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let main = std::fs::read_to_string(dir.join("src/main.rs")).unwrap();
+    assert!(main.contains("fn map_in_processes("), "the signature stays");
+    assert!(main.contains("todo!(\"map_in_processes: "), "its body is the exercise");
+    assert!(main.contains("fn map_in_threads("), "the rest stays");
+    assert!(dir.join("src/procs.rs").is_file() && dir.join("tests/exercise.rs").is_file());
+    let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+    assert!(readme.contains("in parallel, with a pool of 4 worker processes"), "{readme}");
+    assert!(readme.contains("Parallel time: 0.1523 seconds"), "{readme}");
+
+    // vec_add_mpi has no exercise: refused before anything is written.
+    let dir = fresh("export-exercise-mpi");
+    let output =
+        Command::new(BIN).args(["export", "vec_add_mpi"]).arg(&dir).arg("--exercise").output();
+    let output = output.expect("xtask runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("vec_add_mpi has no exercise"));
+    assert!(!dir.exists());
+}

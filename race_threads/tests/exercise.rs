@@ -1,0 +1,30 @@
+//! The exercise's tests (`cargo xtask export race_threads DIR --exercise`):
+//! each names the function it judges, and passes once that function is right.
+#![cfg(target_os = "linux")]
+
+use testkit::{assert_written, run, texts};
+
+const BIN: &str = env!("CARGO_BIN_EXE_race_threads");
+
+/// The count on the line that starts with `label`.
+fn count(label: &str, function: &str) -> String {
+    let output = run(BIN, &["--workers", "10", "--iters", "100000"]);
+    assert_written(&output, function);
+    let stdout = texts(&output).0;
+    let line = stdout.lines().find_map(|l| l.strip_prefix(label)).expect("the line is printed");
+    line.split(',').next().unwrap().trim().to_string()
+}
+
+#[test]
+fn increment_fetch_add_loses_no_update() {
+    assert_eq!(
+        count("fetch_add:", "increment_fetch_add"),
+        "1000000 of 1000000",
+        "increment_fetch_add"
+    );
+}
+
+#[test]
+fn increment_locked_loses_no_update() {
+    assert_eq!(count("Mutex:", "increment_locked"), "1000000 of 1000000", "increment_locked");
+}

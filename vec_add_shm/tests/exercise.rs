@@ -1,0 +1,26 @@
+//! The exercise's tests (`cargo xtask export vec_add_shm DIR --exercise`):
+//! each names the function it judges, and passes once that function is right.
+#![cfg(target_os = "linux")] // testkit looks at processes through /proc
+
+use rand::rngs::SmallRng;
+use rand::{RngExt, SeedableRng};
+use testkit::{assert_workers_ran, assert_written, run, texts, value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_vec_add_shm");
+
+/// The sum of the array the program draws for `seed`, computed here on its own.
+fn expected_sum(n: usize, seed: u64) -> String {
+    let mut rng = SmallRng::seed_from_u64(seed);
+    (0..n).map(|_| rng.random_range(1_i64..100)).sum::<i64>().to_string()
+}
+
+#[test]
+fn sum_in_processes_sums_every_range_in_worker_processes() {
+    for workers in ["1", "3", "7"] {
+        let output = run(BIN, &["--n", "1000003", "--workers", workers, "--seed", "5"]);
+        assert_written(&output, "sum_in_processes");
+        let par = value(&texts(&output).0, "Parallel sum: ").to_string();
+        assert_eq!(par, expected_sum(1_000_003, 5), "sum_in_processes");
+    }
+    assert_workers_ran(BIN, &["--n", "50000000", "--workers", "2"], "sum_in_processes");
+}

@@ -1,0 +1,198 @@
+//! `cargo xtask export NAME DIR --exercise`: a lesson as an assignment. The
+//! table below says, once per lesson, which functions are the exercise:
+//! their bodies are left to the student, a `todo!` saying what to write;
+//! everything else stays as it is (the Python-shaped `run`, the timing, the
+//! printed lines, `procs.rs`). Change the table to change an exercise. The
+//! lesson's `tests/exercise.rs` judges the student's answer.
+
+use anyhow::{Context, Result, bail};
+use syn::spanned::Spanned;
+
+/// One lesson's exercise.
+pub struct Exercise {
+    pub lesson: &'static str,
+    /// The task, for the exercise's README.
+    pub task: &'static str,
+    /// The functions to write, and what each one's `todo!` says.
+    pub functions: &'static [(&'static str, &'static str)],
+    /// What the lecture printed, for the exercise's README.
+    pub lecture: &'static str,
+}
+
+pub const EXERCISES: &[Exercise] = &[
+    Exercise {
+        lesson: "vec_add",
+        task: "Sum the array in parallel, as vecAdd.py does with `pool.map(partial_sum, chunks)`: once in worker processes, each sent its chunk through a pipe, and once in threads that borrow their chunk. Compare the times with the sequential sum.",
+        functions: &[
+            (
+                "sum_in_processes",
+                "sum_in_processes: start one worker per chunk (procs.start(worker_command()?, 1)), write the chunk's bytes to its stdin from a thread of its own (bytemuck::cast_slice), read each partial sum with procs.next_line(), then procs.join()",
+            ),
+            (
+                "sum_in_threads",
+                "sum_in_threads: one scoped thread per chunk (thread::scope), each returning partial_sum(chunk); the partial sums in chunk order",
+            ),
+        ],
+        lecture: "Sequential sum: 2500190079, time = 0.034 s\nCPUs: 32\nParallel sum: 2500190079, time = 1.014 s\nSpeedup: 0.03x with 32 processes",
+    },
+    Exercise {
+        lesson: "vec_add_shm",
+        task: "Sum the array in worker processes that share it, as vecAddF.py does with `shared_memory`: every worker maps the shared file and sums its own range; only the partial sums come back.",
+        functions: &[(
+            "sum_in_processes",
+            "sum_in_processes: start num_procs workers, worker i on arr[i*n/num_procs .. (i+1)*n/num_procs] (procs.start(worker_command(shm, start, end)?, 1)), read each partial sum with procs.next_line(), then procs.join()",
+        )],
+        lecture: "Sequential sum: 2500130367, time = 0.029 s\nParallel sum: 2500130367, time = 0.047 s\nSpeedup: 0.62x with 32 processes",
+    },
+    Exercise {
+        lesson: "heavy_sum",
+        task: "Compute the heavy sum (`x*x + sin(x)` per element) in parallel, as vecAddF-heavy.py does: once in worker processes, each sent its chunk through a pipe, and once in threads that borrow their chunk. Where do processes pay off, and where threads?",
+        functions: &[
+            (
+                "sum_in_processes",
+                "sum_in_processes: start one worker per chunk (procs.start(worker_command()?, 1)), write the chunk's bytes to its stdin from a thread of its own (bytemuck::cast_slice), read each partial sum with procs.next_line(), then procs.join()",
+            ),
+            (
+                "sum_in_threads",
+                "sum_in_threads: one scoped thread per chunk (thread::scope), each returning heavy_sum(chunk); the partial sums in chunk order",
+            ),
+        ],
+        lecture: "Sequential sum: 792804.28, time = 0.209 s\nParallel sum: 792804.28, time = 0.078 s\nSpeedup: 2.69x with 32 processes",
+    },
+    Exercise {
+        lesson: "race_threads",
+        task: "Ten threads each add 1 to one counter 100,000 times (threadP.py). A load then a store loses updates; fix it twice: with an atomic read-modify-write, and with a lock.",
+        functions: &[
+            (
+                "increment_fetch_add",
+                "increment_fetch_add: add 1 to x, iters times, each in one indivisible step (fetch_add)",
+            ),
+            (
+                "increment_locked",
+                "increment_locked: add 1 to the number in the Mutex, iters times, holding its lock across each read-modify-write",
+            ),
+        ],
+        lecture: "1000000 (every run: the GIL lets one thread run at a time)",
+    },
+    Exercise {
+        lesson: "race_procs",
+        task: "Ten processes each add 1 to one counter in shared memory 100,000 times, without holding its lock, as threadP-B.py does: `counter.value += 1` is a get and then a set. Run it: how many updates are lost, and why?",
+        functions: &[(
+            "increment",
+            "increment: counter.value += 1, iters times, as Python does it: a get, then a set (counter.get(), counter.set(..)), each taking the lock on its own",
+        )],
+        lecture: "170066, 170233, 169227, 169344 (\"usually < 1000000 due to race conditions\")",
+    },
+    Exercise {
+        lesson: "locked_counter",
+        task: "Four processes each add 1 to one counter in shared memory 100,000 times, holding its lock across each increment (`with x.get_lock(): x.value += 1`), so that the count is exact.",
+        functions: &[(
+            "increment",
+            "increment: with x.get_lock(): x.value += 1, iters times: hold the lock (x.get_lock()) across the get and the set",
+        )],
+        lecture: "Output is 400000",
+    },
+    Exercise {
+        lesson: "squares",
+        task: "Compute the squares in parallel with a pool of worker processes, as `with Pool(4) as pool: pool.map(compute_square, numbers)` does: each worker gets a task, and the next one as soon as it has answered; the results in input order.",
+        functions: &[(
+            "map_in_processes",
+            "map_in_processes: start min(workers, tasks) workers (procs.start(worker_command(args)?, 0)), give each a task (give), and as each answers (procs.next_line(), `TASK SQUARE`) store the square and give it the next task; then close their stdin and procs.join()",
+        )],
+        lecture: "Sequential time: 1.00 seconds\nParallel time: 0.32 seconds\nResults are the same: True",
+    },
+    Exercise {
+        lesson: "integrate_sin",
+        task: "The practical session's exercise. Compute the results by calling `slow_integrate_sin` for each interval in parallel, with a pool of 4 worker processes (Python: `multiprocessing.Pool`). Measure and print the time the parallel computation takes, and verify that the results from both methods are the same (`run` does both).",
+        functions: &[(
+            "map_in_processes",
+            "map_in_processes: start min(workers, tasks) workers (procs.start(worker_command(args)?, 0)), give each an interval (give), and as each answers (procs.next_line(), `TASK RESULT`) store the result in input order and give it the next; then close their stdin and procs.join()",
+        )],
+        lecture: "Sequential time: 0.3819 seconds\nParallel time: 0.1523 seconds\nResults are the same: True",
+    },
+];
+
+/// The exercise of `lesson`, if it has one.
+pub fn of(lesson: &str) -> Option<&'static Exercise> {
+    EXERCISES.iter().find(|e| e.lesson == lesson)
+}
+
+/// `source` with the body of each of `functions` replaced by its `todo!`.
+/// Only those bodies change: the rest of the text stays as it was written.
+pub fn cut(source: &str, functions: &[(&str, &str)]) -> Result<String> {
+    let file = syn::parse_file(source).context("the lesson's main.rs does not parse")?;
+    let mut bodies = Vec::new();
+    for &(name, todo) in functions {
+        let body = file.items.iter().find_map(|item| match item {
+            syn::Item::Fn(f) if f.sig.ident == name => Some(f.block.span().byte_range()),
+            _ => None,
+        });
+        let Some(range) = body else { bail!("no function {name} in the lesson") };
+        bodies.push((range, format!("{{\n    todo!({todo:?})\n}}")));
+    }
+    bodies.sort_by_key(|(range, _)| std::cmp::Reverse(range.start));
+    let mut cut = source.to_string();
+    for (range, todo) in bodies {
+        cut.replace_range(range, &todo);
+    }
+    Ok(cut)
+}
+
+/// The exercise's README: the task, the functions, the commands, and what
+/// the lecture printed.
+pub fn readme(exercise: &Exercise) -> String {
+    let mut text = format!(
+        "# Exercise: {}\n\n{}\n\nWrite, in `src/main.rs`, the function{} marked `todo!`:\n\n",
+        exercise.lesson,
+        exercise.task,
+        if exercise.functions.len() > 1 { "s" } else { "" }
+    );
+    for (name, todo) in exercise.functions {
+        let what = todo.split_once(": ").map_or(*todo, |(_, what)| what);
+        text += &format!("- `{name}`: {what}.\n");
+    }
+    text += "\nEverything else is written: `run` follows the Python script, times \
+             both versions and prints the lecture's lines; `src/procs.rs` (where \
+             there is one) starts, watches and ends the worker processes.\n\n\
+             ```sh\ncargo run            # your program, with the lecture's constants\n\
+             cargo run -- --help  # its flags\ncargo test           # \
+             tests/exercise.rs judges your answer: each test names the function it checks\n```\n\n\
+             What the lecture printed:\n\n```text\n";
+    text += exercise.lecture;
+    text += "\n```\n";
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cut_replaces_only_the_bodies_named() {
+        let source = "/// Doc.\nfn a(x: u32) -> u32 {\n    x + 1\n}\n\nfn b() {}\n";
+        let cut = cut(source, &[("a", "a: add one")]).unwrap();
+        assert_eq!(
+            cut,
+            "/// Doc.\nfn a(x: u32) -> u32 {\n    todo!(\"a: add one\")\n}\n\nfn b() {}\n"
+        );
+        assert!(super::cut(source, &[("c", "")]).is_err());
+    }
+
+    #[test]
+    fn every_exercise_names_functions_its_lesson_has() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        for exercise in EXERCISES {
+            let main =
+                std::fs::read_to_string(root.join(exercise.lesson).join("src/main.rs")).unwrap();
+            let cut = cut(&main, exercise.functions).unwrap();
+            for (name, _) in exercise.functions {
+                assert!(cut.contains(&format!("todo!(\"{name}: ")), "{}: {name}", exercise.lesson);
+            }
+            assert!(
+                root.join(exercise.lesson).join("tests/exercise.rs").is_file(),
+                "{}",
+                exercise.lesson
+            );
+        }
+    }
+}
