@@ -9,8 +9,8 @@
 //! (the count changes every run):
 //!
 //! ```text
-//! 272361
-//! lost 727639 of 1000000 updates
+//! 321042
+//! lost 678958 of 1000000 updates
 //! ```
 //!
 //! `mp.Value('i', 0)` is an i32 with a lock next to it in a shared temp file.
