@@ -166,7 +166,7 @@ pub fn fill(input: &mut impl Read, buf: &mut [u8]) -> Result<usize> {
 
 /// Each worker leads a process group of its own (on Unix): when its parent
 /// ends, the group is orphaned, and the kernel wakes and hangs up (SIGCONT,
-/// SIGHUP) a worker that is stopped there, which could not look otherwise.
+/// SIGHUP) a worker stopped in it, which cannot look for itself.
 #[cfg(unix)]
 fn end_with_parent(command: &mut Command) {
     std::os::unix::process::CommandExt::process_group(command, 0);
