@@ -48,8 +48,7 @@ pub fn run_limited(limits: &str, bin: &str, args: &[&str]) -> Output {
 
 /// Runs `bin` with its stdout going to `/dev/full`, where every write fails.
 pub fn run_into_full_disk(bin: &str, args: &[&str]) -> Output {
-    let full = std::fs::File::create("/dev/full").expect("/dev/full exists");
-    Started::with_stdio(bin, args, Stdio::null(), Stdio::from(full)).finish()
+    run_into_full_disk_with_tmp(bin, args, &std::env::temp_dir())
 }
 
 /// As `run_into_full_disk`, with the temp dir set to `tmp`.
@@ -109,14 +108,15 @@ pub fn run_into_head(bin: &str, args: &[&str]) -> (String, Output) {
 }
 
 /// A lesson's program started in a process group of its own, as a shell
-/// starts a job, so that `interrupt` reaches it and its workers together,
-/// and so that its workers can be found even after the parent has died.
+/// starts a job, so that `interrupt` reaches it as Ctrl-C would. Every
+/// process of the run carries a tag in its environment, so that its workers
+/// are found even in groups of their own and after the parent has died.
 ///
 /// The group holds one more process, an idle `sleep`: the anchor, which
 /// stands for `cargo run`, the lesson's parent in a terminal. Without it, a
-/// killed parent would leave its workers in an orphaned group, and the
-/// kernel hangs up (SIGHUP, then SIGCONT) a stopped process in such a group:
-/// a stopped worker would then die in a test as it does not in a terminal.
+/// killed parent would orphan the group, and the kernel hangs up (SIGHUP,
+/// then SIGCONT) a stopped process in an orphaned group: a worker left in
+/// its parent's group would then die in a test as it does not in a terminal.
 #[derive(Debug)]
 pub struct Started {
     child: Child,
@@ -288,7 +288,7 @@ impl Started {
         found
     }
 
-    /// Ctrl-C in a terminal: SIGINT to the whole process group.
+    /// Ctrl-C in a terminal: SIGINT to the run's foreground process group.
     pub fn interrupt(&self) {
         let group = -i32::try_from(self.pgid()).expect("pids fit in i32");
         assert!(signal(libc::SIGINT, group), "the run had already ended");

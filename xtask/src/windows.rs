@@ -286,7 +286,7 @@ impl Run {
                 return Ok(None);
             }
             for worker in children(self.child.id(), &self.exe) {
-                let seen = hold || threads(worker) >= 2;
+                let seen = hold || threads(worker).len() >= 2;
                 if self.caught.len() < count && !self.caught.contains(&worker) && seen {
                     if hold {
                         suspend(worker);
@@ -375,54 +375,43 @@ fn children(parent: u32, exe: &str) -> Vec<u32> {
     found
 }
 
-/// How many threads process `pid` has.
-fn threads(pid: u32) -> usize {
+/// The ids of the threads of process `pid`.
+fn threads(pid: u32) -> Vec<u32> {
     let mut entry = THREADENTRY32 {
         dwSize: size_of::<THREADENTRY32>().try_into().expect("a small struct"),
         ..Default::default()
     };
-    let mut count = 0;
+    let mut found = Vec::new();
     // SAFETY: the snapshot handle is checked, used with an entry of the size
     // it says, and closed once.
     unsafe {
         let snapshot = CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0);
         if snapshot == INVALID_HANDLE_VALUE {
-            return 0;
-        }
-        let mut more = Thread32First(snapshot, &mut entry);
-        while more != 0 {
-            count += usize::from(entry.th32OwnerProcessID == pid);
-            more = Thread32Next(snapshot, &mut entry);
-        }
-        CloseHandle(snapshot);
-    }
-    count
-}
-
-/// Suspends every thread of process `pid`: the Windows `kill -STOP`.
-fn suspend(pid: u32) {
-    let mut entry = THREADENTRY32 {
-        dwSize: size_of::<THREADENTRY32>().try_into().expect("a small struct"),
-        ..Default::default()
-    };
-    // SAFETY: every handle is checked before use and closed once.
-    unsafe {
-        let snapshot = CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0);
-        if snapshot == INVALID_HANDLE_VALUE {
-            return;
+            return found;
         }
         let mut more = Thread32First(snapshot, &mut entry);
         while more != 0 {
             if entry.th32OwnerProcessID == pid {
-                let thread = OpenThread(THREAD_SUSPEND_RESUME, 0, entry.th32ThreadID);
-                if !thread.is_null() {
-                    SuspendThread(thread);
-                    CloseHandle(thread);
-                }
+                found.push(entry.th32ThreadID);
             }
             more = Thread32Next(snapshot, &mut entry);
         }
         CloseHandle(snapshot);
+    }
+    found
+}
+
+/// Suspends every thread of process `pid`: the Windows `kill -STOP`.
+fn suspend(pid: u32) {
+    for id in threads(pid) {
+        // SAFETY: the handle is checked before use and closed once.
+        unsafe {
+            let thread = OpenThread(THREAD_SUSPEND_RESUME, 0, id);
+            if !thread.is_null() {
+                SuspendThread(thread);
+                CloseHandle(thread);
+            }
+        }
     }
 }
 
