@@ -15,7 +15,8 @@ pub struct Exercise {
     pub task: &'static str,
     /// The functions to write, and what each one's `todo!` says.
     pub functions: &'static [(&'static str, &'static str)],
-    /// What the lecture printed, for the exercise's README.
+    /// What the lecture printed, for the exercise's README ("" for the
+    /// lessons beyond the lecture's scripts).
     pub lecture: &'static str,
 }
 
@@ -110,6 +111,36 @@ pub const EXERCISES: &[Exercise] = &[
         )],
         lecture: "Sequential time: 0.3819 seconds\nParallel time: 0.1523 seconds\nResults are the same: True",
     },
+    Exercise {
+        lesson: "false_sharing",
+        task: "Each thread adds 1 to a counter of its own, so no value is shared; yet with the counters side by side the threads slow each other down, because they share a cache line. Give every counter a cache line of its own, then compare the two times with 1, 2 and 4 threads (`cargo run -- --workers 2`).",
+        functions: &[
+            (
+                "increment",
+                "increment: add 1 to counter, iters times, each addition an atomic fetch_add so that it reaches memory",
+            ),
+            (
+                "padded_counters",
+                "padded_counters: workers counters, each a 0 in an AtomicU64 padded to a cache line of its own (crossbeam_utils::CachePadded::new)",
+            ),
+        ],
+        lecture: "",
+    },
+    Exercise {
+        lesson: "reorder",
+        task: "Two threads: one stores x = 1 then loads y, the other stores y = 1 then loads x. If the CPU did one thing at a time, one load would see a 1. The Relaxed version is written and shows rounds where both loads saw 0. Write the same store and load with Release/Acquire, and with SeqCst; run it: which ordering forbids r1 = r2 = 0?",
+        functions: &[
+            (
+                "store_then_load_release_acquire",
+                "store_then_load_release_acquire: store true into mine with Ordering::Release, then return theirs loaded with Ordering::Acquire",
+            ),
+            (
+                "store_then_load_seq_cst",
+                "store_then_load_seq_cst: store true into mine, then return theirs loaded, both with Ordering::SeqCst",
+            ),
+        ],
+        lecture: "",
+    },
 ];
 
 /// The exercise of `lesson`, if it has one.
@@ -151,15 +182,25 @@ pub fn readme(exercise: &Exercise) -> String {
         let what = todo.split_once(": ").map_or(*todo, |(_, what)| what);
         text += &format!("- `{name}`: {what}.\n");
     }
-    text += "\nEverything else is written: `run` follows the Python script, times \
-             both versions and prints the lecture's lines; `src/procs.rs` (where \
-             there is one) starts, watches and ends the worker processes.\n\n\
-             ```sh\ncargo run            # your program, with the lecture's constants\n\
+    text += match exercise.lecture {
+        "" => {
+            "\nEverything else is written: `run` runs the experiments, times them \
+               and prints what they found.\n\n"
+        }
+        _ => {
+            "\nEverything else is written: `run` follows the Python script, times \
+              both versions and prints the lecture's lines; `src/procs.rs` (where \
+              there is one) starts, watches and ends the worker processes.\n\n"
+        }
+    };
+    text += "```sh\ncargo run            # your program, with its defaults\n\
              cargo run -- --help  # its flags\ncargo test           # \
-             tests/exercise.rs judges your answer: each test names the function it checks\n```\n\n\
-             What the lecture printed:\n\n```text\n";
-    text += exercise.lecture;
-    text += "\n```\n";
+             tests/exercise.rs judges your answer: each test names the function it checks\n```\n";
+    if !exercise.lecture.is_empty() {
+        text += "\nWhat the lecture printed:\n\n```text\n";
+        text += exercise.lecture;
+        text += "\n```\n";
+    }
     text
 }
 

@@ -69,8 +69,8 @@ enum Task {
     Sink,
 }
 
-/// The lessons, in the lecture's order.
-const LESSONS: [&str; 9] = [
+/// The lessons, in the lecture's order, then the two beyond its scripts.
+const LESSONS: [&str; 11] = [
     "vec_add",
     "vec_add_shm",
     "vec_add_mpi",
@@ -80,6 +80,8 @@ const LESSONS: [&str; 9] = [
     "locked_counter",
     "squares",
     "integrate_sin",
+    "false_sharing",
+    "reorder",
 ];
 
 fn main() -> ExitCode {

@@ -3,7 +3,7 @@
 //! CI runs both under wine (`.ci/wine`); DIR holds the lessons' `.exe`s.
 //!
 //! - every lesson with its defaults, with small sizes, and with `--threads`:
-//!   the lecture's lines, exact sums and counts;
+//!   the lecture's lines, exact sums and counts (and `SeqCst`'s 0);
 //! - a worker ended by `TerminateProcess`, as Task Manager and `taskkill /F`
 //!   end one, with exit code 1 and with 0: one line, and exit code 1;
 //! - the parent ended that way: every worker gone soon after;
@@ -59,6 +59,17 @@ const RUNS: &[(&str, &str)] = &[
     ("integrate_sin", ""),
     ("integrate_sin", "--tasks 7 --workers 3 --reps 10"),
     ("integrate_sin", "--threads"),
+    ("false_sharing", ""),
+    ("false_sharing", "--workers 3 --iters 1000"),
+    ("reorder", ""),
+    ("reorder", "--rounds 1000"),
+];
+
+/// The lessons that start only threads, and sizes for reading one line.
+const THREADS_ONLY: &[(&str, &str)] = &[
+    ("race_threads", "--workers 2 --iters 10"),
+    ("false_sharing", "--workers 2 --iters 10"),
+    ("reorder", "--rounds 10"),
 ];
 
 /// The lessons with worker processes, two workers each, and sizes that keep
@@ -109,6 +120,9 @@ pub fn check(dir: &Path) -> Result<()> {
         }
         report(format!("{lesson} {args}, read one line"), head(dir, lesson, args))?;
     }
+    for &(lesson, args) in THREADS_ONLY {
+        report(format!("{lesson} {args}, read one line"), head(dir, lesson, args))?;
+    }
     writeln!(stdout, "{passed} passed, {failed} failed")?;
     ensure!(failed == 0, "{failed} of the Windows checks failed");
     Ok(())
@@ -143,6 +157,25 @@ fn lines(dir: &Path, lesson: &str, args: &str) -> Result<String> {
             ensure!((1..=total).contains(&count), "{count} of {total}");
             ensure!(lost.starts_with(&format!("{} of", total - count)), "{lost}");
             Ok(format!("{count}, lost {lost}"))
+        }
+        "false_sharing" => {
+            let (adjacent, padded) = (value("Next to each other:")?, value("Own cache lines:")?);
+            ensure!(exact(adjacent) && exact(padded), "{adjacent}; {padded}");
+            Ok(format!("{adjacent}, {}", value("Ratio: ")?))
+        }
+        "reorder" => {
+            let counts = ["Relaxed:", "Release/Acquire:", "SeqCst:"].map(value);
+            let mut seen = Vec::new();
+            for count in counts {
+                let count = count?;
+                let words: Vec<&str> = count.split_whitespace().collect();
+                let both_zero: u64 = words[0].parse().with_context(|| format!("{count:?}"))?;
+                let rounds: u64 = words[2].parse().with_context(|| format!("{count:?}"))?;
+                ensure!(words[1] == "of" && both_zero <= rounds, "{count}");
+                seen.push(both_zero);
+            }
+            ensure!(seen[2] == 0, "SeqCst let both loads see 0: {stdout}");
+            Ok(format!("r1 = r2 = 0 in {seen:?} rounds"))
         }
         "locked_counter" => {
             let (locked, lock_free) = (value("get_lock:")?, value("fetch_add:")?);

@@ -30,3 +30,33 @@ fn every_process_lesson_has_the_same_procs_rs() {
         assert!(main.contains("\nmod procs;\n"), "{lesson} uses its procs.rs");
     }
 }
+
+/// The lessons that start only threads have no procs.rs: each carries the
+/// same `exit`, `is_broken_pipe` and `number` in its main.rs, with their docs.
+#[test]
+fn every_thread_lesson_has_the_same_helpers() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let lessons = ["race_threads", "false_sharing", "reorder"];
+    let helpers = |lesson: &str| -> Vec<String> {
+        let main = fs::read_to_string(root.join(lesson).join("src/main.rs")).unwrap();
+        ["exit", "is_broken_pipe", "number"]
+            .iter()
+            .map(|name| {
+                let start = main.find(&format!("\nfn {name}")).unwrap_or_else(|| {
+                    panic!("{lesson}: no fn {name}");
+                });
+                // From its doc comment to the closing brace at the start of a line.
+                let docs = main[..start].rfind("\n\n").unwrap();
+                let end = start + main[start..].find("\n}\n").unwrap();
+                main[docs..end].to_string()
+            })
+            .collect()
+    };
+    let first = helpers(lessons[0]);
+    for lesson in lessons {
+        assert!(
+            helpers(lesson) == first,
+            "{lesson}'s helpers differ from race_threads': change every copy alike"
+        );
+    }
+}

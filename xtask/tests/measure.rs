@@ -21,6 +21,9 @@ const LESSONS: [(&str, &str); 8] = [
     ("integrate_sin", "integrate_sin.py"),
 ];
 
+/// The two lessons beyond the lecture's scripts: no Python beside them.
+const BEYOND: [&str; 2] = ["false_sharing", "reorder"];
+
 /// The lessons with a parallel phase: each gets a chart.
 const SWEPT: [&str; 5] = ["vec_add", "vec_add_shm", "heavy_sum", "squares", "integrate_sin"];
 
@@ -64,17 +67,23 @@ fn a_quick_run_writes_the_report_the_csv_and_a_chart_per_lesson() {
         assert_eq!(report.matches(&row).count(), 1, "{row} in:\n{report}");
         assert!(report.contains(&format!("`{lesson}` answers `{script}`")));
     }
+    for lesson in BEYOND {
+        assert_eq!(report.matches(&format!("| `{lesson}` |")).count(), 1, "{lesson} in:\n{report}");
+        assert!(report.contains(&format!("`{lesson}`, beyond the lecture's scripts:")));
+    }
+    assert!(report.contains("| `false_sharing`: counters next to each other at least 2x as slow"));
+    assert!(report.contains("| `reorder`: rounds with r1 = r2 = 0 under `Relaxed` in every run"));
     assert!(report.contains("sum of 0 MB of i64 in memory, 1 thread"));
     assert!(report.contains("Sizes changed from the lecture's: --n 20000"));
 
     let csv = fs::read_to_string(out.join("runs.csv")).unwrap();
     let rows: Vec<Vec<&str>> = csv.lines().skip(1).map(|l| l.split(',').collect()).collect();
     assert!(rows.iter().all(|row| row.len() == 8), "{csv}");
-    for (lesson, _) in LESSONS {
+    for lesson in LESSONS.map(|(lesson, _)| lesson).iter().chain(&BEYOND) {
         // 3 runs with the defaults, each with its whole run.
         let whole_runs = rows
             .iter()
-            .filter(|r| r[0] == "defaults" && r[2] == lesson && r[5] == "whole run")
+            .filter(|r| r[0] == "defaults" && r[2] == *lesson && r[5] == "whole run")
             .count();
         assert_eq!(whole_runs, 3, "{lesson}");
     }
@@ -128,6 +137,10 @@ fn the_python_scripts_run_in_turn_with_their_lessons() {
         assert!(report.contains(&row), "{row} in:\n{report}");
     }
     assert!(!report.contains("Python not run"), "{report}");
+    for lesson in BEYOND {
+        // One row: the lesson's own, no Python beside it.
+        assert_eq!(report.matches(&format!("`{lesson}`")).count(), 3, "{lesson} in:\n{report}");
+    }
     let csv = fs::read_to_string(out.join("runs.csv")).unwrap();
     // The Python rows are taken between the Rust ones, run by run.
     let order: Vec<&str> = csv

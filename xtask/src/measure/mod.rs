@@ -52,7 +52,7 @@ pub struct Options {
     /// instead of each one's default (smaller sizes: a quick check)
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000_000))]
     n: Option<u32>,
-    /// --iters for race_threads, race_procs and locked_counter
+    /// --iters for race_threads, false_sharing, race_procs and locked_counter
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=8_000_000))]
     iters: Option<u32>,
     /// --reps for integrate_sin
@@ -85,7 +85,8 @@ enum Bound {
 
 pub struct Lesson {
     name: &'static str,
-    /// The lecture's Python script that it answers.
+    /// The lecture's Python script that it answers ("" for none: the
+    /// lessons beyond the eight scripts).
     script: &'static str,
     /// Does it take `--threads`?
     threads: bool,
@@ -96,7 +97,7 @@ pub struct Lesson {
     mpi: bool,
 }
 
-const LESSONS: [Lesson; 9] = [
+const LESSONS: [Lesson; 11] = [
     Lesson {
         name: "vec_add",
         script: "vecAdd.py",
@@ -169,6 +170,15 @@ const LESSONS: [Lesson; 9] = [
         bound: Some(Bound::Cores),
         mpi: false,
     },
+    Lesson {
+        name: "false_sharing",
+        script: "",
+        threads: false,
+        sizes: &[Size::Iters],
+        bound: None,
+        mpi: false,
+    },
+    Lesson { name: "reorder", script: "", threads: false, sizes: &[], bound: None, mpi: false },
 ];
 
 /// The default elements of `vec_add` and `vec_add_shm`: the memory
@@ -306,7 +316,7 @@ pub fn measure(options: &Options) -> Result<()> {
             let flags = ["--threads"];
             jobs.push(rust_job(lesson, "release", &flags, None, &release, options));
         }
-        if let Some((program, dir)) = &python {
+        if let (Some((program, dir)), false) = (&python, lesson.script.is_empty()) {
             jobs.push(Job {
                 lesson,
                 kind: "python",
@@ -549,7 +559,7 @@ fn python(options: &Options, lessons: &[&Lesson]) -> Result<Option<(String, Path
         );
         return Ok(None);
     };
-    for lesson in lessons.iter().filter(|l| !l.mpi) {
+    for lesson in lessons.iter().filter(|l| !l.script.is_empty()) {
         let script = dir.join(lesson.script);
         ensure!(
             script.is_file(),

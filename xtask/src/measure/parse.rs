@@ -35,6 +35,9 @@ impl Metric {
 /// - `get_lock:  400000 of 400000, time = 0.010 s` -> `get_lock` 0.010 s
 ///   and `get_lock lost` 0
 /// - `209465` (a bare counter) -> `result`; `lost 790535 of ...` -> `lost`
+/// - `Ratio: 3.58x with 2 threads: ...` -> `ratio` 3.58
+/// - `Relaxed: 18126 of 200000 rounds with r1 = r2 = 0, time = 0.145 s` ->
+///   `relaxed` 0.145 s and `relaxed r1 = r2 = 0` 18126
 ///
 /// Anything else (`CPUs: 2`, `Results are the same: true`) is not a number
 /// to measure.
@@ -70,9 +73,9 @@ fn line_metrics(line: &str) -> Vec<Metric> {
         return Vec::new();
     };
     let label = label.trim();
-    if label == "Speedup" {
+    if label == "Speedup" || label == "Ratio" {
         return first_number(rest)
-            .map(|speedup| Metric::new("speedup", Unit::Times, speedup))
+            .map(|ratio| Metric::new(&label.to_lowercase(), Unit::Times, ratio))
             .into_iter()
             .collect();
     }
@@ -96,7 +99,13 @@ fn line_metrics(line: &str) -> Vec<Metric> {
         return Vec::new(); // a line with no time is not a measured phase
     };
     let mut found = vec![Metric::new(&name, Unit::Seconds, time)];
-    if let Some((got, of)) = rest.split_once(" of ")
+    if let Some((seen, _)) = rest.split_once(" of ")
+        && rest.contains(" rounds with r1 = r2 = 0")
+    {
+        // Rounds that ended with both loads seeing 0: counted, not lost.
+        let seen = first_number(seen).unwrap_or(f64::NAN);
+        found.push(Metric::new(&format!("{name} r1 = r2 = 0"), Unit::Count, seen));
+    } else if let Some((got, of)) = rest.split_once(" of ")
         && let (Some(got), Some(of)) = (first_number(got), first_number(of))
     {
         found.push(Metric::new(&format!("{name} lost"), Unit::Count, of - got));
@@ -209,6 +218,35 @@ mod tests {
         assert_eq!(
             read("400000\nget_lock:  400000 of 400000, time = 0.010 s\n"),
             [count("result", 400000.0), seconds("get_lock", 0.010), count("get_lock lost", 0.0),]
+        );
+    }
+
+    #[test]
+    fn the_false_sharing_and_reorder_lines() {
+        let false_sharing = "Next to each other: 20000000 of 20000000, time = 0.080 s\n\
+                             Own cache lines:    20000000 of 20000000, time = 0.022 s\n\
+                             Ratio: 3.58x with 2 threads: no value is shared, but the cache line is.\n";
+        assert_eq!(
+            read(false_sharing),
+            [
+                seconds("next to each other", 0.080),
+                count("next to each other lost", 0.0),
+                seconds("own cache lines", 0.022),
+                count("own cache lines lost", 0.0),
+                ("ratio".to_string(), Unit::Times, 3.58),
+            ]
+        );
+        let reorder = "Relaxed:         18126 of 200000 rounds with r1 = r2 = 0, time = 0.145 s\n\
+                       SeqCst:          0 of 200000 rounds with r1 = r2 = 0, time = 0.143 s\n\
+                       No round was reordered this time: the threads took turns\n";
+        assert_eq!(
+            read(reorder),
+            [
+                seconds("relaxed", 0.145),
+                count("relaxed r1 = r2 = 0", 18126.0),
+                seconds("seqcst", 0.143),
+                count("seqcst r1 = r2 = 0", 0.0),
+            ]
         );
     }
 

@@ -1,0 +1,135 @@
+//! Runs the real `false_sharing` binary and checks what must always hold.
+#![cfg(target_os = "linux")] // testkit looks at processes through /proc
+
+use testkit::{assert_refused, run, texts};
+
+const BIN: &str = env!("CARGO_BIN_EXE_false_sharing");
+
+/// The two layouts' (label, count, total): "Own cache lines: 2000 of 2000, time = ...".
+fn counts(stdout: &str) -> Vec<(String, u64, u64)> {
+    stdout
+        .lines()
+        .take(2)
+        .map(|line| {
+            let (label, rest) = line.split_once(':').expect("label: count of total");
+            let words: Vec<&str> = rest.split_whitespace().collect();
+            assert_eq!(words[1], "of", "{line}");
+            let total = words[2].trim_end_matches(',').parse().expect("total");
+            (label.to_owned(), words[0].parse().expect("count"), total)
+        })
+        .collect()
+}
+
+/// Runs with `args` and checks both counts are exactly `total`; returns stdout.
+fn exact_run(args: &[&str], total: u64) -> String {
+    let output = run(BIN, args);
+    let (stdout, stderr) = texts(&output);
+    assert!(output.status.success(), "{stderr}");
+    let lines = counts(&stdout);
+    let labels: Vec<&str> = lines.iter().map(|(l, _, _)| l.as_str()).collect();
+    assert_eq!(labels, ["Next to each other", "Own cache lines"], "{stdout}");
+    for (label, count, printed_total) in &lines {
+        assert_eq!((*count, *printed_total), (total, total), "{label}: {stdout}");
+    }
+    assert!(stdout.lines().nth(2).is_some_and(|l| l.starts_with("Ratio: ")), "{stdout}");
+    stdout
+}
+
+#[test]
+fn nothing_is_shared_so_every_count_is_exact() {
+    for (workers, iters) in [(1, 1), (2, 1000), (3, 333), (7, 50_000)] {
+        let (w, i) = (workers.to_string(), iters.to_string());
+        exact_run(&["--workers", &w, "--iters", &i], workers * iters);
+    }
+}
+
+#[test]
+fn the_lesson_is_said_only_where_the_line_can_travel() {
+    let cpus = std::thread::available_parallelism().unwrap().get();
+    for workers in [1, 2, 3] {
+        let stdout =
+            exact_run(&["--workers", &workers.to_string(), "--iters", "1000"], workers * 1000);
+        let shared = workers > 1 && cpus > 1;
+        let ratio = stdout.lines().nth(2).unwrap();
+        assert_eq!(
+            ratio.ends_with("no value is shared, but the cache line is."),
+            shared,
+            "{stdout}"
+        );
+        // Where nothing can travel, one more line says why; otherwise nothing follows.
+        let why = stdout.lines().nth(3);
+        assert_eq!(why.is_some(), !shared, "{stdout}");
+        if workers == 1 {
+            assert!(why.unwrap().starts_with("One thread, one counter"), "{stdout}");
+        }
+    }
+}
+
+#[test]
+fn on_one_cpu_it_says_the_line_never_left_its_core() {
+    let output = testkit::run_limited("taskset -pc 0 $$ >/dev/null", BIN, &["--iters", "1000"]);
+    let (stdout, stderr) = texts(&output);
+    assert!(output.status.success(), "{stderr}");
+    // One CPU: the default is one thread, so ask for two.
+    assert!(stdout.contains("Ratio: ") && stdout.contains(" with 1 thread\n"), "{stdout}");
+    let args = ["--workers", "2", "--iters", "1000"];
+    let output = testkit::run_limited("taskset -pc 0 $$ >/dev/null", BIN, &args);
+    let stdout = texts(&output).0;
+    assert_eq!(counts(&stdout)[1].1, 2000, "{stdout}");
+    assert!(
+        stdout.lines().nth(3).is_some_and(|l| l.starts_with("One CPU ran every thread")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn defaults_are_one_thread_per_cpu_and_ten_million_additions() {
+    let cpus = std::thread::available_parallelism().unwrap().get() as u64;
+    exact_run(&[], cpus * 10_000_000);
+}
+
+#[test]
+fn bad_flags_are_refused_before_any_work() {
+    assert_refused(&run(BIN, &["--workers", "0"]), "--workers");
+    assert_refused(&run(BIN, &["--workers", "100000"]), "--workers");
+    assert_refused(&run(BIN, &["--iters", "-1"]), "--iters");
+    assert_refused(&run(BIN, &["--iters", "abc"]), "--iters");
+    assert_refused(&run(BIN, &["--iters", "0"]), "--iters");
+    assert_refused(&run(BIN, &["--iters", "1_000_000_001"]), "--iters");
+}
+
+#[test]
+fn a_negative_value_gets_the_same_message_on_every_flag() {
+    for flag in ["--workers", "--iters"] {
+        let output = run(BIN, &[flag, "-1"]);
+        assert_refused(&output, flag);
+        let (_, stderr) = texts(&output);
+        assert!(stderr.contains("': -1 is not in "), "{flag}: {stderr}");
+    }
+}
+
+const BIN_ARGS: &[&str] = &["--workers", "2", "--iters", "10"];
+
+#[test]
+fn head_ends_the_run_quietly() {
+    let (first, output) = testkit::run_into_head(BIN, BIN_ARGS);
+    assert!(first.starts_with("Next to each other: "));
+    testkit::assert_quiet_end(&output);
+}
+
+#[test]
+fn a_full_disk_is_one_line() {
+    let output = testkit::run_into_full_disk(BIN, BIN_ARGS);
+    testkit::assert_one_line_error(&output, "No space left on device");
+}
+
+#[test]
+fn a_thread_that_cannot_start_is_one_line_and_no_hang() {
+    let output = testkit::run_limited(testkit::NO_THREADS, BIN, &["--workers", "4"]);
+    testkit::assert_one_line_error(&output, "cannot start a thread");
+}
+
+#[test]
+fn every_numeric_flag_takes_the_lectures_underscores() {
+    exact_run(&["--workers", "0_2", "--iters", "1_000"], 2000);
+}

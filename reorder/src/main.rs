@@ -1,0 +1,225 @@
+//! Memory reordering, the topic of the lecture folder's `reorder.c`,
+//! `reorderF.c`, `reorderSeqCons.c` and `reorderWithComm.c` (names only:
+//! their code is not in our material; Python cannot ask for an ordering).
+//!
+//! The store-buffer experiment: `x = y = 0`, then at once thread 1 does
+//! `x = 1; r1 = y` and thread 2 does `y = 1; r2 = x`. Whichever store comes
+//! first, the other thread's load should see it: `r1 = r2 = 0` cannot happen
+//! if each thread does one thing after the other. One run, 2-core x86-64:
+//!
+//! ```text
+//! Relaxed:         7915 of 200000 rounds with r1 = r2 = 0, time = 0.067 s
+//! Release/Acquire: 8079 of 200000 rounds with r1 = r2 = 0, time = 0.051 s
+//! SeqCst:          0 of 200000 rounds with r1 = r2 = 0, time = 0.053 s
+//! ```
+//!
+//! The lesson: a store waits in its core's store buffer while the load after
+//! it goes ahead. Rust makes you name an `Ordering` for every atomic access
+//! (`tests/compile_fail.rs`); only `SeqCst` forbids this. ARM (Apple silicon)
+//! allows even more reorderings than x86-64. The README says more.
+
+use std::hint;
+use std::io::{self, Write};
+use std::ops::RangeInclusive;
+use std::process::ExitCode;
+use std::sync::atomic::Ordering::{Acquire, Relaxed, Release, SeqCst};
+use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::thread;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use crossbeam_utils::CachePadded;
+use rand::rngs::SmallRng;
+use rand::{RngExt, SeedableRng};
+
+/// One thread's half of a round, `x = 1; r1 = y`, with no promise about
+/// order: the load may be done before the store is seen.
+fn store_then_load_relaxed(mine: &AtomicBool, theirs: &AtomicBool) -> bool {
+    mine.store(true, Relaxed);
+    theirs.load(Relaxed)
+}
+
+/// Release and Acquire keep a store after earlier accesses and a load before
+/// later ones, but they let a later load pass an earlier store.
+fn store_then_load_release_acquire(mine: &AtomicBool, theirs: &AtomicBool) -> bool {
+    mine.store(true, Release);
+    theirs.load(Acquire)
+}
+
+/// SeqCst: every thread sees all SeqCst operations in one single order.
+fn store_then_load_seq_cst(mine: &AtomicBool, theirs: &AtomicBool) -> bool {
+    mine.store(true, SeqCst);
+    theirs.load(SeqCst)
+}
+
+fn main() -> ExitCode {
+    exit(run(&Args::parse()))
+}
+
+/// Three experiments: the same rounds with three orderings.
+fn run(args: &Args) -> Result<()> {
+    timing::warn_if_unoptimised();
+    let rounds = u64::from(args.rounds);
+    let mut out = io::stdout();
+
+    let (relaxed, time) = count_both_zero(rounds, store_then_load_relaxed)?;
+    writeln!(
+        out,
+        "Relaxed:         {relaxed} of {rounds} rounds with r1 = r2 = 0, time = {time:.3} s"
+    )?;
+
+    let (release_acquire, time) = count_both_zero(rounds, store_then_load_release_acquire)?;
+    writeln!(
+        out,
+        "Release/Acquire: {release_acquire} of {rounds} rounds with r1 = r2 = 0, time = {time:.3} s"
+    )?;
+
+    let (seq_cst, time) = count_both_zero(rounds, store_then_load_seq_cst)?;
+    writeln!(
+        out,
+        "SeqCst:          {seq_cst} of {rounds} rounds with r1 = r2 = 0, time = {time:.3} s"
+    )?;
+
+    if relaxed == 0 && release_acquire == 0 {
+        writeln!(
+            out,
+            "No round was reordered this time: the threads took turns (one CPU, or a busy machine), \
+             and a core sees its own stores. On an idle multi-core machine, most runs show some."
+        )?;
+    }
+    Ok(())
+}
+
+/// The store-buffer experiment, repeated (reorder.c).
+#[derive(Parser)]
+struct Args {
+    /// How many times both threads store, then load
+    #[arg(long, default_value_t = 200_000, value_parser = number::<u32>(1..=10_000_000), allow_hyphen_values = true)]
+    rounds: u32,
+}
+
+/// Runs `rounds` rounds of `x = 1; r1 = y` here against `y = 1; r2 = x` in
+/// another thread (`play` is one thread's part), and counts those in which
+/// both loads saw 0. Returns that count and the seconds all rounds took.
+fn count_both_zero(
+    rounds: u64,
+    store_then_load: fn(&AtomicBool, &AtomicBool) -> bool,
+) -> Result<(u64, f64)> {
+    // x and y on cache lines of their own (see false_sharing).
+    let (x, y) =
+        (CachePadded::new(AtomicBool::new(false)), CachePadded::new(AtomicBool::new(false)));
+    let meetings = Meetings::default();
+    let play = |mine: &AtomicBool, theirs: &AtomicBool, seed| -> Vec<bool> {
+        let mut rng = SmallRng::seed_from_u64(seed);
+        let mut loaded = Vec::new();
+        for round in 0..rounds {
+            meetings.meet(2 * round + 1); // the round starts
+            wait_a_little(&mut rng);
+            loaded.push(store_then_load(mine, theirs));
+            meetings.meet(2 * round + 2); // both have loaded
+            // Back to 0 for the next round, by the thread that loads it: the
+            // other's store must then fetch the line, and waits meanwhile in
+            // its store buffer, which is when a load overtakes it.
+            theirs.store(false, Relaxed);
+        }
+        loaded
+    };
+    thread::scope(|s| {
+        let start = timing::now();
+        let thread_2 = thread::Builder::new().spawn_scoped(s, || play(&y, &x, 2));
+        let thread_2 = thread_2.context("cannot start a thread")?;
+        let r1 = play(&x, &y, 1);
+        let r2 = thread_2.join().expect("a round cannot panic");
+        let time = timing::since(start);
+        Ok((r1.iter().zip(&r2).filter(|&(r1, r2)| !r1 && !r2).count() as u64, time))
+    })
+}
+
+/// Where the two threads meet, twice a round. They spin: `std::sync::Barrier`
+/// puts a thread to sleep, and two would wake too far apart to overlap.
+#[derive(Default)]
+struct Meetings {
+    arrived: AtomicU64,
+}
+
+impl Meetings {
+    /// Waits here until both threads have arrived at meeting number `meeting`.
+    fn meet(&self, meeting: u64) {
+        self.arrived.fetch_add(1, SeqCst);
+        let mut spins = 0;
+        while self.arrived.load(SeqCst) < 2 * meeting {
+            spins += 1;
+            // On one CPU the other thread cannot arrive while this one spins.
+            if spins < 20 { hint::spin_loop() } else { thread::yield_now() }
+        }
+    }
+}
+
+/// A random pause of 0 to 7 spin-loop hints, so that the threads' timing
+/// varies from round to round: were one always done before the other left
+/// the meeting, no round would overlap them.
+fn wait_a_little(rng: &mut SmallRng) {
+    for _ in 0..rng.random_range(0..8) {
+        hint::spin_loop();
+    }
+}
+
+/// How `main` ends: exit code 0, or one line `error: ...` and exit code 1.
+/// A write to a pipe whose reader has gone (`| head`) ends quietly, as
+/// `seq 10 | head -1` does.
+fn exit(result: Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            let _ = writeln!(io::stderr(), "error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.downcast_ref::<io::Error>().is_some_and(|err| err.kind() == io::ErrorKind::BrokenPipe)
+}
+
+/// A flag's value: a whole number in `range`, with `_` allowed as in Python
+/// (`50_000_000`). What it refuses reads as clap's own refusals do.
+fn number<T>(range: RangeInclusive<i128>) -> impl Fn(&str) -> Result<T, String> + Clone
+where
+    T: TryFrom<i128>,
+{
+    move |s| {
+        let n: i128 = s.replace('_', "").parse().map_err(|err| format!("{err}"))?;
+        let refused = || format!("{n} is not in {}..={}", range.start(), range.end());
+        match range.contains(&n) {
+            true => T::try_from(n).map_err(|_| refused()),
+            false => Err(refused()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seq_cst_never_lets_both_loads_see_zero() {
+        assert_eq!(count_both_zero(20_000, store_then_load_seq_cst).unwrap().0, 0);
+    }
+
+    #[test]
+    fn every_round_starts_from_zero_and_only_both_zero_rounds_count() {
+        // Says whether this thread's variable was still 1 from an earlier round.
+        fn left_over(mine: &AtomicBool, _: &AtomicBool) -> bool {
+            mine.swap(true, SeqCst)
+        }
+        assert_eq!(count_both_zero(5000, left_over).unwrap().0, 5000);
+        assert_eq!(count_both_zero(5000, |_, _| true).unwrap().0, 0);
+    }
+
+    #[test]
+    fn one_thread_alone_always_sees_its_own_store() {
+        let x = AtomicBool::new(false);
+        assert!(store_then_load_relaxed(&x, &x));
+    }
+}

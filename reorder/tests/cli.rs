@@ -1,0 +1,102 @@
+//! Runs the real `reorder` binary and checks what must always hold: never
+//! that a reordering happened (one CPU, or a busy machine, may show none).
+#![cfg(target_os = "linux")] // testkit looks at processes through /proc
+
+use testkit::{assert_refused, run, texts};
+
+const BIN: &str = env!("CARGO_BIN_EXE_reorder");
+
+/// The three orderings' (label, count, rounds): "SeqCst: 0 of 1000 rounds with ...".
+fn counts(stdout: &str) -> Vec<(String, u64, u64)> {
+    stdout
+        .lines()
+        .take(3)
+        .map(|line| {
+            let (label, rest) = line.split_once(':').expect("label: count of rounds");
+            let words: Vec<&str> = rest.split_whitespace().collect();
+            assert_eq!(&words[1..4], ["of", words[2], "rounds"], "{line}");
+            (label.to_owned(), words[0].parse().expect("count"), words[2].parse().expect("rounds"))
+        })
+        .collect()
+}
+
+/// Runs `args` (after `limits`, e.g. one CPU) and checks the bounds: every
+/// count within the rounds, SeqCst's 0, and the one-line note exactly when
+/// no round was reordered.
+fn check_run(limits: &str, args: &[&str], rounds: u64) {
+    let output = testkit::run_limited(limits, BIN, args);
+    let (stdout, stderr) = texts(&output);
+    assert!(output.status.success(), "{stderr}");
+    let lines = counts(&stdout);
+    let labels: Vec<&str> = lines.iter().map(|(l, _, _)| l.as_str()).collect();
+    assert_eq!(labels, ["Relaxed", "Release/Acquire", "SeqCst"], "{stdout}");
+    for (label, count, printed_rounds) in &lines {
+        assert_eq!(*printed_rounds, rounds, "{label}: {stdout}");
+        assert!(*count <= rounds, "{label}: {stdout}");
+    }
+    assert_eq!(lines[2].1, 0, "SeqCst forbids r1 = r2 = 0: {stdout}");
+    let none_reordered = lines[0].1 == 0 && lines[1].1 == 0;
+    let said_why = stdout.lines().nth(3).is_some_and(|l| l.starts_with("No round was reordered"));
+    assert_eq!(said_why, none_reordered, "{stdout}");
+    assert!(stdout.lines().count() <= 4, "{stdout}");
+}
+
+#[test]
+fn seq_cst_never_shows_both_zero_and_no_count_exceeds_the_rounds() {
+    for rounds in [1, 2, 1000, 50_000] {
+        check_run("true", &["--rounds", &rounds.to_string()], rounds);
+    }
+}
+
+#[test]
+fn on_one_cpu_the_rounds_still_end_and_the_bounds_hold() {
+    check_run("taskset -pc 0 $$ >/dev/null", &["--rounds", "20000"], 20_000);
+}
+
+#[test]
+fn defaults_are_200000_rounds() {
+    check_run("true", &[], 200_000);
+}
+
+#[test]
+fn bad_flags_are_refused_before_any_work() {
+    assert_refused(&run(BIN, &["--rounds", "0"]), "--rounds");
+    assert_refused(&run(BIN, &["--rounds", "-1"]), "--rounds");
+    assert_refused(&run(BIN, &["--rounds", "abc"]), "--rounds");
+    assert_refused(&run(BIN, &["--rounds", "10_000_001"]), "--rounds");
+    assert_refused(&run(BIN, &["--workers", "2"]), "--workers");
+}
+
+#[test]
+fn a_negative_value_gets_the_same_message_as_elsewhere() {
+    let output = run(BIN, &["--rounds", "-1"]);
+    assert_refused(&output, "--rounds");
+    let (_, stderr) = texts(&output);
+    assert!(stderr.contains("': -1 is not in "), "{stderr}");
+}
+
+const BIN_ARGS: &[&str] = &["--rounds", "10"];
+
+#[test]
+fn head_ends_the_run_quietly() {
+    let (first, output) = testkit::run_into_head(BIN, BIN_ARGS);
+    assert!(first.starts_with("Relaxed: "));
+    testkit::assert_quiet_end(&output);
+}
+
+#[test]
+fn a_full_disk_is_one_line() {
+    let output = testkit::run_into_full_disk(BIN, BIN_ARGS);
+    testkit::assert_one_line_error(&output, "No space left on device");
+}
+
+#[test]
+fn a_thread_that_cannot_start_is_one_line_and_no_hang() {
+    let output = testkit::run_limited(testkit::NO_THREADS, BIN, BIN_ARGS);
+    testkit::assert_one_line_error(&output, "cannot start a thread");
+}
+
+#[test]
+fn every_numeric_flag_takes_the_lectures_underscores() {
+    check_run("true", &["--rounds", "1_000"], 1000);
+}
