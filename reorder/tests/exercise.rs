@@ -11,7 +11,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_reorder");
 /// The rounds that ended with r1 = r2 = 0 on the line that starts with
 /// `label`, and the rounds run.
 fn both_zero(label: &str, function: &str) -> (u64, u64) {
-    let output = run(BIN, &["--rounds", "200000"]);
+    let output = run(BIN, &["--rounds", "100000"]);
     assert_written(&output, function);
     let stdout = texts(&output).0;
     let line = stdout.lines().find_map(|l| l.strip_prefix(label)).expect("the line is printed");
@@ -22,7 +22,7 @@ fn both_zero(label: &str, function: &str) -> (u64, u64) {
 #[test]
 fn store_then_load_release_acquire_runs_every_round() {
     let (count, rounds) = both_zero("Release/Acquire:", "store_then_load_release_acquire");
-    assert_eq!(rounds, 200_000);
+    assert_eq!(rounds, 100_000);
     assert!(count <= rounds, "store_then_load_release_acquire");
 }
 
