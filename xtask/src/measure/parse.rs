@@ -99,11 +99,10 @@ fn line_metrics(line: &str) -> Vec<Metric> {
         return Vec::new(); // a line with no time is not a measured phase
     };
     let mut found = vec![Metric::new(&name, Unit::Seconds, time)];
-    if let Some((seen, _)) = rest.split_once(" of ")
-        && rest.contains(" rounds with r1 = r2 = 0")
+    if rest.contains(" rounds with r1 = r2 = 0")
+        && let Some(seen) = first_number(rest)
     {
         // Rounds that ended with both loads seeing 0: counted, not lost.
-        let seen = first_number(seen).unwrap_or(f64::NAN);
         found.push(Metric::new(&format!("{name} r1 = r2 = 0"), Unit::Count, seen));
     } else if let Some((got, of)) = rest.split_once(" of ")
         && let (Some(got), Some(of)) = (first_number(got), first_number(of))
