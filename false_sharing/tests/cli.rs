@@ -7,17 +7,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_false_sharing");
 
 /// The two layouts' (label, count, total): "Own cache lines: 2000 of 2000, time = ...".
 fn counts(stdout: &str) -> Vec<(String, u64, u64)> {
-    stdout
-        .lines()
-        .take(2)
-        .map(|line| {
-            let (label, rest) = line.split_once(':').expect("label: count of total");
-            let words: Vec<&str> = rest.split_whitespace().collect();
-            assert_eq!(words[1], "of", "{line}");
-            let total = words[2].trim_end_matches(',').parse().expect("total");
-            (label.to_owned(), words[0].parse().expect("count"), total)
-        })
-        .collect()
+    testkit::counts(stdout, 2)
 }
 
 /// Runs with `args` and checks both counts are exactly `total`; returns stdout.

@@ -499,6 +499,23 @@ pub fn value<'a>(stdout: &'a str, prefix: &str) -> &'a str {
     line.split(',').next().expect("split gives one piece at least").trim()
 }
 
+/// The first `lines` lines' (label, count, total), for the lessons that
+/// print `label: count of total, time = ...` (race_threads, false_sharing,
+/// reorder's `... of 200000 rounds ...`).
+pub fn counts(stdout: &str, lines: usize) -> Vec<(String, u64, u64)> {
+    stdout
+        .lines()
+        .take(lines)
+        .map(|line| {
+            let (label, rest) = line.split_once(':').expect("label: count of total");
+            let words: Vec<&str> = rest.split_whitespace().collect();
+            assert_eq!(words[1], "of", "{line}");
+            let total = words[2].trim_end_matches(',').parse().expect("total");
+            (label.to_owned(), words[0].parse().expect("count"), total)
+        })
+        .collect()
+}
+
 /// The program's standard output and error as text, for assertions.
 pub fn texts(output: &Output) -> (String, String) {
     (

@@ -169,9 +169,10 @@ fn lines(dir: &Path, lesson: &str, args: &str) -> Result<String> {
             for count in counts {
                 let count = count?;
                 let words: Vec<&str> = count.split_whitespace().collect();
-                let both_zero: u64 = words[0].parse().with_context(|| format!("{count:?}"))?;
-                let rounds: u64 = words[2].parse().with_context(|| format!("{count:?}"))?;
-                ensure!(words[1] == "of" && both_zero <= rounds, "{count}");
+                let [both_zero, "of", rounds, ..] = words[..] else { bail!("{count:?}") };
+                let both_zero: u64 = both_zero.parse().with_context(|| format!("{count:?}"))?;
+                let rounds: u64 = rounds.parse().with_context(|| format!("{count:?}"))?;
+                ensure!(both_zero <= rounds, "{count}");
                 seen.push(both_zero);
             }
             ensure!(seen[2] == 0, "SeqCst let both loads see 0: {stdout}");
