@@ -62,6 +62,12 @@ enum Task {
     WindowsCheck {
         /// The folder of the lessons' .exe files, e.g. target/x86_64-pc-windows-gnu/debug
         dir: PathBuf,
+        /// Only this lesson's checks (to chase a check that fails now and then)
+        #[arg(long, value_name = "LESSON")]
+        only: Option<String>,
+        /// Every check this many times over
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        repeat: u32,
     },
     /// Read stdin to its end and print how many bytes came: the far end of
     /// the pipe whose speed `measure` takes
@@ -90,7 +96,7 @@ fn main() -> ExitCode {
         Task::Export { name, dir, exercise } => export::export(&name, &dir, exercise),
         Task::Measure(options) => measure::measure(&options),
         Task::Sink => sink(),
-        Task::WindowsCheck { dir } => windows_check(&dir),
+        Task::WindowsCheck { dir, only, repeat } => windows_check(&dir, only.as_deref(), repeat),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -110,12 +116,12 @@ fn main() -> ExitCode {
 }
 
 #[cfg(windows)]
-fn windows_check(dir: &std::path::Path) -> Result<()> {
-    windows::check(dir)
+fn windows_check(dir: &std::path::Path, only: Option<&str>, repeat: u32) -> Result<()> {
+    windows::check(dir, only, repeat)
 }
 
 #[cfg(not(windows))]
-fn windows_check(_dir: &std::path::Path) -> Result<()> {
+fn windows_check(_dir: &std::path::Path, _only: Option<&str>, _repeat: u32) -> Result<()> {
     anyhow::bail!("windows-check runs on Windows (CI runs it under wine: .ci/wine)")
 }
 

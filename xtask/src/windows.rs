@@ -30,7 +30,7 @@ use windows_sys::Win32::System::Diagnostics::ToolHelp::{
     TH32CS_SNAPTHREAD, THREADENTRY32, Thread32First, Thread32Next,
 };
 use windows_sys::Win32::System::Threading::{
-    OpenProcess, OpenThread, PROCESS_SYNCHRONIZE, PROCESS_TERMINATE, SuspendThread,
+    OpenProcess, OpenThread, PROCESS_SYNCHRONIZE, PROCESS_TERMINATE, ResumeThread, SuspendThread,
     THREAD_SUSPEND_RESUME, TerminateProcess, WaitForSingleObject,
 };
 
@@ -84,8 +84,9 @@ const WITH_WORKERS: &[(&str, &str)] = &[
     ("integrate_sin", "--tasks 4 --workers 2 --reps 200000"),
 ];
 
-/// Runs every check, prints a line for each, and fails if any failed.
-pub fn check(dir: &Path) -> Result<()> {
+/// Runs every check (of lesson `only`, if given), `repeat` times over,
+/// prints a line for each, and fails if any failed.
+pub fn check(dir: &Path, only: Option<&str>, repeat: u32) -> Result<()> {
     let before = temp_files()?;
     let mut stdout = std::io::stdout();
     let (mut passed, mut failed) = (0, 0);
@@ -103,25 +104,30 @@ pub fn check(dir: &Path) -> Result<()> {
         }
         Ok(())
     };
-    for &(lesson, args) in RUNS {
-        report(format!("{lesson} {args}").trim().to_string(), lines(dir, lesson, args))?;
-    }
-    for &(lesson, args) in WITH_WORKERS {
-        for code in [1, 0] {
-            let what = format!("{lesson} {args}, a worker ended with exit code {code}");
-            report(what, worker_ended(dir, lesson, args, code))?;
+    let chosen = |runs: &'static [(&'static str, &'static str)]| {
+        runs.iter().filter(move |(lesson, _)| only.is_none_or(|only| only == *lesson))
+    };
+    for _ in 0..repeat {
+        for &(lesson, args) in chosen(RUNS) {
+            report(format!("{lesson} {args}").trim().to_string(), lines(dir, lesson, args))?;
         }
-        // locked_counter starts workers twice: the parent could be ended as
-        // it starts the second pair, and under wine a process started at the
-        // instant its parent ends may hang in wine's loader for ever.
-        if lesson != "locked_counter" {
-            let what = format!("{lesson} {args}, the parent ended");
-            report(what, parent_ended(dir, lesson, args))?;
+        for &(lesson, args) in chosen(WITH_WORKERS) {
+            for code in [1, 0] {
+                let what = format!("{lesson} {args}, a worker ended with exit code {code}");
+                report(what, worker_ended(dir, lesson, args, code))?;
+            }
+            // locked_counter starts workers twice: the parent could be ended as
+            // it starts the second pair, and under wine a process started at the
+            // instant its parent ends may hang in wine's loader for ever.
+            if lesson != "locked_counter" {
+                let what = format!("{lesson} {args}, the parent ended");
+                report(what, parent_ended(dir, lesson, args))?;
+            }
+            report(format!("{lesson} {args}, read one line"), head(dir, lesson, args))?;
         }
-        report(format!("{lesson} {args}, read one line"), head(dir, lesson, args))?;
-    }
-    for &(lesson, args) in THREADS_ONLY {
-        report(format!("{lesson} {args}, read one line"), head(dir, lesson, args))?;
+        for &(lesson, args) in chosen(THREADS_ONLY) {
+            report(format!("{lesson} {args}, read one line"), head(dir, lesson, args))?;
+        }
     }
     writeln!(stdout, "{passed} passed, {failed} failed")?;
     ensure!(failed == 0, "{failed} of the Windows checks failed");
@@ -204,7 +210,10 @@ fn exact(count: &str) -> bool {
 fn worker_ended(dir: &Path, lesson: &str, args: &str, code: u32) -> Result<String> {
     for _ in 0..10 {
         let mut run = Run::start(dir, lesson, args)?;
-        let Some(workers) = run.catch_workers(1, true)? else { continue };
+        let Some(workers) = run.catch_workers(1, true)? else {
+            run.abandon();
+            continue;
+        };
         terminate(workers[0], code)?;
         let start = Instant::now();
         let (exit, stdout, stderr) = run.finish()?;
@@ -225,9 +234,12 @@ fn worker_ended(dir: &Path, lesson: &str, args: &str, code: u32) -> Result<Strin
 /// The parent ended by `TerminateProcess` while its two workers run: they
 /// end too, soon after.
 fn parent_ended(dir: &Path, lesson: &str, args: &str) -> Result<String> {
-    for _ in 0..10 {
+    for attempt in 1..=10 {
         let mut run = Run::start(dir, lesson, args)?;
-        let Some(workers) = run.catch_workers(2, false)? else { continue };
+        let Some(workers) = run.catch_workers(2, false)? else {
+            run.abandon();
+            continue;
+        };
         terminate(run.child.id(), 1)?;
         let start = Instant::now();
         while workers.iter().any(|&w| is_running(w)) {
@@ -239,7 +251,8 @@ fn parent_ended(dir: &Path, lesson: &str, args: &str) -> Result<String> {
             }
             thread::sleep(Duration::from_millis(10));
         }
-        return Ok(format!("2 workers gone {:.2} s after", start.elapsed().as_secs_f64()));
+        let after = start.elapsed().as_secs_f64();
+        return Ok(format!("2 workers gone {after:.2} s after (attempt {attempt})"));
     }
     bail!("ten runs ended before their workers were seen running")
 }
@@ -337,6 +350,20 @@ impl Run {
             thread::sleep(Duration::from_millis(1));
         }
         bail!("no {count} workers appeared within {DEADLINE:?}")
+    }
+}
+
+impl Run {
+    /// Lets a run that could not be caught as planned go on to its own end,
+    /// its caught workers resumed. Ending its parent instead could catch it
+    /// starting a worker, and under wine a process whose parent ends while
+    /// it starts may hang in wine's loader for ever (seen: one thread, in a
+    /// pipe read), holding the run's shared file open.
+    fn abandon(mut self) {
+        for worker in std::mem::take(&mut self.caught) {
+            resume(worker);
+        }
+        let _ = self.finish();
     }
 }
 
@@ -443,6 +470,20 @@ fn suspend(pid: u32) {
             let thread = OpenThread(THREAD_SUSPEND_RESUME, 0, id);
             if !thread.is_null() {
                 SuspendThread(thread);
+                CloseHandle(thread);
+            }
+        }
+    }
+}
+
+/// Resumes every thread of process `pid`: the Windows `kill -CONT`.
+fn resume(pid: u32) {
+    for id in threads(pid) {
+        // SAFETY: the handle is checked before use and closed once.
+        unsafe {
+            let thread = OpenThread(THREAD_SUSPEND_RESUME, 0, id);
+            if !thread.is_null() {
+                ResumeThread(thread);
                 CloseHandle(thread);
             }
         }
