@@ -41,6 +41,7 @@ fn heavy_sum(subarray: &[f64]) -> f64 {
 }
 
 fn main() -> ExitCode {
+    procs::end_on_panic();
     let args = Args::parse();
     procs::exit(match args.worker {
         Some(parent) => worker(parent),

@@ -26,7 +26,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::thread;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, ensure};
 use clap::Parser;
 use procs::{Procs, number};
 
@@ -44,6 +44,7 @@ fn slow_integrate_sin(x: f64, reps: u32) -> f64 {
 }
 
 fn main() -> ExitCode {
+    procs::end_on_panic();
     let args = Args::parse();
     procs::exit(match args.worker {
         Some(parent) => worker(parent, &args),
@@ -68,6 +69,9 @@ fn run(args: &Args) -> Result<()> {
     }
     let time = timing::since(start);
     writeln!(out, "Sequential time: {time:.4} seconds")?;
+    for (&x, &result) in intervals.iter().zip(&results_seq) {
+        check(x, args.reps, result)?; // never call a wrong integral right
+    }
 
     // Parallel computation
     let workers = usize::from(args.workers);
@@ -91,7 +95,8 @@ struct Args {
     /// Integrals of sin added up per interval (the heavy workload)
     #[arg(long, default_value_t = 10_000, value_parser = number::<u32>(1..=100_000_000), allow_hyphen_values = true)]
     reps: u32,
-    /// How many intervals: x = 0.1 * i for i in 1..=TASKS
+    /// How many intervals: x = 0.1 * i for i in 1..=TASKS (past 3984 the
+    /// quadrature misses its tolerance, and the run says so)
     #[arg(long, default_value_t = 20, value_parser = number::<u32>(1..=100_000), allow_hyphen_values = true)]
     tasks: u32,
     /// Worker processes in the pool (or threads with --threads)
@@ -121,6 +126,24 @@ fn worker(parent: u32, args: &Args) -> Result<()> {
         })?;
         writeln!(out, "{task} {}", slow_integrate_sin(x, args.reps))?;
     }
+    Ok(())
+}
+
+/// Each integral of sin from 0 to x is 1 - cos x (written 2 sin^2(x/2), with
+/// no cancellation): `result` must be `reps` times that, within quad's
+/// tolerance for each integral and the rounding of adding them up. Past
+/// x = 398 the rule misses its tolerance (at x = 10000 it says -1130.6,
+/// not 1.95), as scipy's `quad` warns it may: a run says so and fails.
+fn check(x: f64, reps: u32, result: f64) -> Result<()> {
+    let reps = f64::from(reps);
+    let exact = 2.0 * (x / 2.0).sin().powi(2);
+    let allowed = reps * TOLERANCE + reps * reps * f64::EPSILON * 2.0;
+    ensure!(
+        (result - reps * exact).abs() <= allowed,
+        "the integral of sin from 0 to {x} came out {}, but 1 - cos x = {exact}: the quadrature \
+         misses its tolerance over so long an interval (use fewer --tasks)",
+        result / reps
+    );
     Ok(())
 }
 
@@ -211,6 +234,14 @@ mod tests {
             let relative = (slow_integrate_sin(x, 100) - exact(x, 100)).abs() / exact(x, 100);
             assert!(relative < 1e-9, "x = {x}: relative error {relative:e}");
         }
+    }
+
+    #[test]
+    fn a_wrong_integral_is_caught_and_a_right_one_passes() {
+        assert!(check(398.4, 3, slow_integrate_sin(398.4, 3)).is_ok());
+        let err = check(10_000.0, 1, slow_integrate_sin(10_000.0, 1)).unwrap_err();
+        assert!(err.to_string().starts_with("the integral of sin from 0 to 10000 came out"));
+        assert!(check(1.0, 10_000, exact(1.0, 10_000) * (1.0 + 1e-7)).is_err());
     }
 
     #[test]

@@ -29,6 +29,23 @@ fn results_are_the_same_for_any_worker_and_task_count() {
 }
 
 #[test]
+fn an_integral_the_quadrature_gets_wrong_fails_the_run_instead_of_matching() {
+    // Task 3985 is x = 398.5, where the rule first misses its tolerance; at
+    // x = 10000 it is off by 1132. Sequential and parallel agree, both wrong.
+    for tasks in ["3985", "100000"] {
+        let output = run(BIN, &["--tasks", tasks, "--reps", "1", "--workers", "2"]);
+        let (stdout, stderr) = texts(&output);
+        assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+        assert!(!stdout.contains("Results are the same"), "{stdout}");
+        assert!(
+            stderr.starts_with("error: the integral of sin from 0 to 398.5 came out"),
+            "{stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+}
+
+#[test]
 fn bad_flags_are_refused_before_any_work() {
     assert_refused(&run(BIN, &["--workers", "0"]), "--workers");
     assert_refused(&run(BIN, &["--workers", "100000"]), "--workers");

@@ -46,6 +46,7 @@ fn increment_fetch_add(x: &Value, iters: u32) {
 }
 
 fn main() -> ExitCode {
+    procs::end_on_panic();
     let args = Args::parse();
     procs::exit(match args.worker {
         Some(parent) => worker(parent, &args),
@@ -85,7 +86,7 @@ struct Args {
     #[arg(long, hide = true, value_name = "PARENT")]
     worker: Option<u32>,
     /// As a worker, count with fetch_add instead of the lock
-    #[arg(long, hide = true)]
+    #[arg(long, hide = true, requires = "worker")]
     fetch_add: bool,
 }
 

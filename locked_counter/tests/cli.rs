@@ -41,6 +41,8 @@ fn bad_flags_are_refused_before_any_work() {
     assert_refused(&run(BIN, &["--workers", "100000"]), "--workers");
     assert_refused(&run(BIN, &["--iters", "-1"]), "--iters");
     assert_refused(&run(BIN, &["--iters", "abc"]), "--iters");
+    // A worker's own flag, without --worker, is refused, not ignored.
+    assert_refused(&run(BIN, &["--fetch-add"]), "--worker");
 }
 
 /// Four workers, 8 million increments each.

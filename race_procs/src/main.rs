@@ -41,6 +41,7 @@ fn increment(counter: &Value, iters: u32) {
 }
 
 fn main() -> ExitCode {
+    procs::end_on_panic();
     let args = Args::parse();
     procs::exit(match args.worker {
         Some(parent) => worker(parent, &args),

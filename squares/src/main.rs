@@ -38,6 +38,7 @@ fn compute_square(x: u32, sleep: Duration) -> u64 {
 }
 
 fn main() -> ExitCode {
+    procs::end_on_panic();
     let args = Args::parse();
     procs::exit(match args.worker {
         Some(parent) => worker(parent, &args),

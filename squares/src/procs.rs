@@ -6,8 +6,10 @@
 //!   or fails first, and kill and reap every one of them on any way out.
 //! - `watch_parent` and `end_with_parent`: no worker outlives its parent,
 //!   however the parent ends.
-//! - `exit`: how `main` ends (one line and exit code 1 on an error, quiet
-//!   under `| head`); `number`: the whole numbers the flags take; `fill`.
+//! - `end_on_panic`: how `main` begins (a panic anywhere ends the program in
+//!   one line); `exit`: how `main` ends (one line and exit code 1 on an
+//!   error, quiet under `| head`); `number`: the whole numbers the flags
+//!   take; `fill`.
 #![allow(dead_code)] // the same file everywhere: not every member uses every part
 
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -234,6 +236,26 @@ fn is_parent(parent: u32) -> bool {
     }
 }
 
+/// How `main` begins: from now on a panic in any thread ends the whole
+/// program at once, with one line `error: ...` and exit code 1, and so its
+/// workers with it (a worker's line becomes part of its parent's). Std
+/// panics inside a thread it has just started when memory runs out; the
+/// default hook would end only that thread, leaving the run waiting for an
+/// answer that cannot come, and under `RUST_BACKTRACE=1` its backtrace can
+/// hang the program for good when no memory is left.
+pub fn end_on_panic() {
+    std::panic::set_hook(Box::new(|info| {
+        static FIRST: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _first = FIRST.lock(); // a second panicking thread waits here
+        let payload = info.payload();
+        let message = payload.downcast_ref::<&str>().copied();
+        let message = message.or(payload.downcast_ref::<String>().map(String::as_str));
+        let message = message.unwrap_or("a thread panicked");
+        let _ = writeln!(io::stderr(), "error: {message}");
+        std::process::exit(1);
+    }));
+}
+
 /// How `main` ends: exit code 0, or one line `error: ...` and exit code 1.
 /// A write to a pipe whose reader has gone (`| head`, or a worker's parent)
 /// ends quietly, as `seq 10 | head -1` does.
@@ -293,6 +315,30 @@ mod tests {
         assert!(workers("abc").is_err());
         let seed = number::<u64>(0..=u64::MAX.into());
         assert_eq!(seed("18_446_744_073_709_551_615"), Ok(u64::MAX));
+    }
+
+    #[test]
+    fn a_panic_in_any_thread_ends_the_program_in_one_line() {
+        let name = "a_panic_in_any_thread_ends_the_program_in_one_line";
+        if std::env::var_os("PROCS_TEST_PANIC").is_some() {
+            // The program this test starts: a thread panics, as std's own
+            // thread start does when memory has run out.
+            end_on_panic();
+            let _ = thread::spawn(|| panic!("cannot go on")).join();
+            println!("the program went on after the panic");
+            return;
+        }
+        let exe = std::env::current_exe().unwrap();
+        let output = Command::new(exe)
+            .args([name, "--nocapture", "--test-threads=1"])
+            .env("PROCS_TEST_PANIC", "1")
+            .env("RUST_BACKTRACE", "1")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(!stdout.contains("went on"), "{stdout}");
+        assert_eq!(String::from_utf8_lossy(&output.stderr), "error: cannot go on\n");
+        assert_eq!(output.status.code(), Some(1));
     }
 
     #[cfg(unix)]

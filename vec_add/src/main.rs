@@ -36,6 +36,7 @@ fn partial_sum(subarray: &[i64]) -> i64 {
 }
 
 fn main() -> ExitCode {
+    procs::end_on_panic();
     let args = Args::parse();
     procs::exit(match args.worker {
         Some(parent) => worker(parent),

@@ -40,6 +40,7 @@ fn partial_sum(subarray: &[i64]) -> i64 {
 }
 
 fn main() -> ExitCode {
+    procs::end_on_panic();
     let args = Args::parse();
     procs::exit(match args.worker {
         Some(parent) => worker(parent, &args.range),
@@ -123,7 +124,7 @@ struct Args {
     #[arg(long, hide = true, value_name = "PARENT", requires = "range")]
     worker: Option<u32>,
     /// The worker's part of the array: elements START..END
-    #[arg(long, hide = true, num_args = 2, value_names = ["START", "END"])]
+    #[arg(long, hide = true, num_args = 2, value_names = ["START", "END"], requires = "worker")]
     range: Vec<usize>,
 }
 

@@ -57,6 +57,8 @@ fn bad_flags_are_refused_before_any_work() {
     assert_refused(&run(BIN, &["--n", "-1"]), "--n");
     assert_refused(&run(BIN, &["--n", "abc"]), "--n");
     assert_refused(&run(BIN, &["--n", "0"]), "--n");
+    // A worker's own flag, without --worker, is refused, not ignored.
+    assert_refused(&run(BIN, &["--range", "1", "2"]), "--worker");
 }
 
 /// Starts a run whose one worker sums 400 MB (tens of ms), long enough to be
