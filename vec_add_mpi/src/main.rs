@@ -35,7 +35,7 @@ fn partial_sum(subarray: &[i64]) -> i64 {
 
 fn main() -> ExitCode {
     // Flags first: a rank refused its flags exits before MPI starts.
-    let args = Args::parse();
+    let args = Args::try_parse().unwrap_or_else(|err| refuse(err));
     let Some(universe) = mpi::initialize() else {
         eprintln!("error: MPI was already started");
         return ExitCode::FAILURE;
@@ -53,6 +53,21 @@ fn main() -> ExitCode {
             eprintln!("error: rank {}: {err:#}", world.rank());
             world.abort(1) // ends every rank of the job, not only this one
         }
+    }
+}
+
+/// clap's refusal, naming the rank that refused under mpirun (each rank gets
+/// its own flags), as only the launcher's environment can tell before MPI
+/// has started: Open MPI's `mpirun` does not always say.
+fn refuse(err: clap::Error) -> ! {
+    let rank = ["OMPI_COMM_WORLD_RANK", "PMI_RANK"].iter().find_map(|v| std::env::var(v).ok());
+    match rank {
+        Some(rank) if err.use_stderr() => {
+            let text = err.render().to_string();
+            eprint!("{}", text.replacen("error: ", &format!("error: rank {rank}: "), 1));
+            std::process::exit(err.exit_code())
+        }
+        _ => err.exit(),
     }
 }
 

@@ -109,8 +109,8 @@ fn a_rank_refused_its_flags_ends_the_whole_job() {
     let (stdout, stderr) = texts(&output);
     assert!(!output.status.success(), "{stdout}{stderr}");
     assert!(
-        stderr.contains("error: invalid value '0' for '--n <N>'"),
-        "clap's line reaches the user: {stderr}"
+        stderr.contains("error: rank 1: invalid value '0' for '--n <N>'"),
+        "clap's line, naming the rank, reaches the user: {stderr}"
     );
     assert_no_rank_left(job);
 }
