@@ -65,7 +65,7 @@ fn run(args: &Args) -> Result<()> {
     let adjacent = adjacent_counters(workers);
     let adjacent_time = run_together(workers, |i| increment(&adjacent[i], iters))?;
     let count: u64 = adjacent.iter().map(|c| c.load(Relaxed)).sum();
-    let apart = size_of::<AtomicU64>(); // the bytes from one counter to the next
+    let apart = size_of_val(&adjacent[0]); // the bytes from one counter to the next
     writeln!(
         out,
         "Next to each other: {count} of {total}, time = {adjacent_time:.3} s ({apart} bytes apart)"
@@ -74,7 +74,7 @@ fn run(args: &Args) -> Result<()> {
     let padded = padded_counters(workers);
     let padded_time = run_together(workers, |i| increment(&padded[i], iters))?;
     let count: u64 = padded.iter().map(|c| c.load(Relaxed)).sum();
-    let apart = size_of::<CachePadded<AtomicU64>>();
+    let apart = size_of_val(&padded[0]);
     writeln!(
         out,
         "Own cache lines:    {count} of {total}, time = {padded_time:.3} s ({apart} bytes apart)"
@@ -185,10 +185,21 @@ mod tests {
     }
 
     #[test]
+    fn increment_adds_one_at_a_time_where_other_threads_see_it() {
+        let seen = testkit::ends_within("increment", || testkit::seen_growing(increment));
+        assert!(
+            seen,
+            "increment: the counter went from 0 to the end in one step: add 1, iters times"
+        );
+    }
+
+    #[test]
     fn adjacent_counters_share_a_line_and_padded_ones_do_not() {
         let (adjacent, padded) = (adjacent_counters(2), padded_counters(2));
         let distance = |a: *const AtomicU64, b: *const AtomicU64| b as usize - a as usize;
         assert_eq!(distance(&adjacent[0], &adjacent[1]), 8);
-        assert!(distance(&*padded[0], &*padded[1]) >= 64);
+        let apart = distance(&*padded[0], &*padded[1]);
+        assert!(apart >= 64, "padded_counters: {apart} bytes apart, less than a cache line");
+        assert_eq!(size_of_val(&padded[0]), apart, "the run prints this distance");
     }
 }

@@ -2,13 +2,13 @@
 //! each names the function it judges, and passes once that function is right.
 #![cfg(target_os = "linux")]
 
-use testkit::{assert_written, run, texts};
+use testkit::{assert_written, run_answer, texts};
 
 const BIN: &str = env!("CARGO_BIN_EXE_false_sharing");
 
 /// The line that starts with `label`, from a run of 3 threads x 100000.
 fn line(label: &str, function: &str) -> String {
-    let output = run(BIN, &["--workers", "3", "--iters", "100000"]);
+    let output = run_answer(BIN, &["--workers", "3", "--iters", "100000"], function);
     assert_written(&output, function);
     let stdout = texts(&output).0;
     let line = stdout.lines().find_map(|l| l.strip_prefix(label));

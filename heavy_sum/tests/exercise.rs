@@ -4,7 +4,7 @@
 
 use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
-use testkit::{assert_workers_ran, assert_written, run, texts, value};
+use testkit::{assert_workers_at_once, assert_written, run_answer, texts, value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_heavy_sum");
 
@@ -22,7 +22,7 @@ fn expected_sum(n: usize, seed: u64) -> f64 {
 /// Asserts that a run with `args` prints a parallel sum as close to the
 /// right one as adding in another order allows (and the two decimals).
 fn assert_sums(args: &[&str], function: &str) {
-    let output = run(BIN, args);
+    let output = run_answer(BIN, args, function);
     assert_written(&output, function);
     let par: f64 = value(&texts(&output).0, "Parallel sum: ").parse().unwrap();
     let expected = expected_sum(100_003, 9);
@@ -35,7 +35,8 @@ fn sum_in_processes_sums_every_chunk_in_worker_processes() {
         let args = ["--n", "100003", "--workers", workers, "--seed", "9"];
         assert_sums(&args, "sum_in_processes");
     }
-    assert_workers_ran(BIN, &["--n", "5000000", "--workers", "2"], "sum_in_processes");
+    // All at once, not started and waited for one by one.
+    assert_workers_at_once(BIN, &["--n", "5000000", "--workers", "3"], 3, "sum_in_processes");
 }
 
 #[test]

@@ -2,21 +2,22 @@
 //! each names the function it judges, and passes once that function is right.
 #![cfg(target_os = "linux")] // testkit looks at processes through /proc
 
-use testkit::{assert_workers_ran, assert_written, run, texts};
+use testkit::{assert_workers_at_most, assert_workers_at_once, assert_written, run_answer, texts};
 
 const BIN: &str = env!("CARGO_BIN_EXE_integrate_sin");
 
 #[test]
 fn map_in_processes_returns_every_result_in_input_order() {
     for workers in ["1", "3", "8"] {
-        let output = run(BIN, &["--tasks", "7", "--workers", workers, "--reps", "10"]);
+        let args = ["--tasks", "7", "--workers", workers, "--reps", "10"];
+        let output = run_answer(BIN, &args, "map_in_processes");
         assert_written(&output, "map_in_processes");
         let stdout = texts(&output).0;
         assert!(stdout.ends_with("Results are the same: true\n"), "map_in_processes: {stdout}");
     }
-    assert_workers_ran(
-        BIN,
-        &["--tasks", "4", "--workers", "2", "--reps", "20000"],
-        "map_in_processes",
-    );
+    // A pool: its workers alive together, and no more of them than asked
+    // for, however many tasks (each task lasts long enough to be seen).
+    let pool = ["--tasks", "8", "--workers", "2", "--reps", "200000"];
+    assert_workers_at_once(BIN, &pool, 2, "map_in_processes");
+    assert_workers_at_most(BIN, &pool, 2, "map_in_processes");
 }

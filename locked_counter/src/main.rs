@@ -205,19 +205,40 @@ mod tests {
 
     #[test]
     fn increments_under_the_lock_are_exact_across_threads() {
-        let x = Value { lock: AtomicU32::new(0), value: AtomicI32::new(0) };
-        thread::scope(|s| {
-            for _ in 0..4 {
-                s.spawn(|| increment(&x, 20_000));
-            }
+        let count = testkit::ends_within("increment", || {
+            let x = Value { lock: AtomicU32::new(0), value: AtomicI32::new(0) };
+            thread::scope(|s| {
+                for _ in 0..4 {
+                    s.spawn(|| increment(&x, 100_000));
+                }
+            });
+            x.get_lock().get()
         });
-        assert_eq!(x.get_lock().get(), 80_000);
+        assert_eq!(
+            count, 400_000,
+            "increment lost updates: hold the lock across the get and the set"
+        );
+        let x = Value { lock: AtomicU32::new(0), value: AtomicI32::new(0) };
         thread::scope(|s| {
             for _ in 0..4 {
                 s.spawn(|| increment_fetch_add(&x, 1000));
             }
         });
-        assert_eq!(x.get_lock().get(), 84_000);
+        assert_eq!(x.get_lock().get(), 4000);
+    }
+
+    #[test]
+    fn increment_waits_while_another_holds_the_lock() {
+        let x: &'static Value =
+            Box::leak(Box::new(Value { lock: AtomicU32::new(0), value: AtomicI32::new(0) }));
+        let held = x.get_lock();
+        let adding = thread::spawn(|| increment(x, 1000));
+        thread::sleep(std::time::Duration::from_millis(200));
+        let counted = x.value.load(Relaxed);
+        drop(held);
+        testkit::ends_within("increment", move || adding.join().unwrap());
+        assert_eq!(counted, 0, "increment counted while another process held the lock");
+        assert_eq!(x.get_lock().get(), 1000);
     }
 
     #[test]
@@ -240,7 +261,7 @@ mod tests {
         let file = shared_file().unwrap();
         let (a, b) = (MmapRaw::map_raw(&file).unwrap(), MmapRaw::map_raw(&file).unwrap());
         let (a, b) = (shared(&a).unwrap(), shared(&b).unwrap());
-        increment(&a.counter, 5);
+        a.counter.get_lock().set(5);
         increment_fetch_add(&b.counter, 5);
         assert_eq!(a.counter.get_lock().get(), 10);
     }

@@ -195,10 +195,30 @@ mod tests {
 
     #[test]
     fn one_worker_alone_loses_nothing() {
-        let counter = Value { lock: AtomicU32::new(0), value: AtomicI32::new(0) };
-        increment(&counter, 1000);
+        let counter = testkit::ends_within("increment", || {
+            let counter = Value { lock: AtomicU32::new(0), value: AtomicI32::new(0) };
+            increment(&counter, 1000);
+            counter
+        });
         assert_eq!(counter.get(), 1000);
         assert_eq!(counter.lock.load(Relaxed), 0, "the lock is free again");
+    }
+
+    #[test]
+    fn increment_gets_and_sets_through_the_lock() {
+        let x: &'static Value =
+            Box::leak(Box::new(Value { lock: AtomicU32::new(0), value: AtomicI32::new(0) }));
+        let held = x.get_lock();
+        let adding = thread::spawn(|| increment(x, 1000));
+        thread::sleep(std::time::Duration::from_millis(200));
+        let counted = x.value.load(Relaxed);
+        drop(held);
+        testkit::ends_within("increment", move || adding.join().unwrap());
+        assert_eq!(
+            counted, 0,
+            "increment counted while another process held the lock: use get and set"
+        );
+        assert_eq!(x.get(), 1000);
     }
 
     #[test]
@@ -208,7 +228,7 @@ mod tests {
         let (a, b) = (shared(&a).unwrap(), shared(&b).unwrap());
         assert_eq!(a.counter.get(), 0);
         a.counter.set(41);
-        increment(&b.counter, 1);
+        b.counter.set(b.counter.get() + 1);
         assert_eq!(a.counter.get(), 42);
     }
 

@@ -168,13 +168,34 @@ mod tests {
     }
 
     #[test]
-    fn the_fixes_are_exact_with_many_threads() {
-        let x = AtomicU64::new(0);
-        run_together(8, || increment_fetch_add(&x, 10_000)).unwrap();
-        assert_eq!(x.into_inner(), 80_000);
-        let m = Mutex::new(0);
-        run_together(8, || increment_locked(&m, 10_000)).unwrap();
-        assert_eq!(m.into_inner().unwrap(), 80_000);
+    fn increment_fetch_add_is_exact_with_many_threads() {
+        let count = testkit::ends_within("increment_fetch_add", || {
+            let x = AtomicU64::new(0);
+            run_together(8, || increment_fetch_add(&x, 100_000)).unwrap();
+            x.into_inner()
+        });
+        assert_eq!(count, 800_000, "increment_fetch_add lost updates");
+    }
+
+    #[test]
+    fn increment_fetch_add_adds_one_at_a_time_where_other_threads_see_it() {
+        let seen = testkit::ends_within("increment_fetch_add", || {
+            testkit::seen_growing(increment_fetch_add)
+        });
+        assert!(
+            seen,
+            "increment_fetch_add: x went from 0 to the end in one step: add 1, iters times"
+        );
+    }
+
+    #[test]
+    fn increment_locked_is_exact_with_many_threads() {
+        let count = testkit::ends_within("increment_locked", || {
+            let m = Mutex::new(0);
+            run_together(8, || increment_locked(&m, 100_000)).unwrap();
+            m.into_inner().unwrap()
+        });
+        assert_eq!(count, 800_000, "increment_locked lost updates");
     }
 
     #[test]

@@ -217,6 +217,30 @@ mod tests {
         assert_eq!(count_both_zero(5000, |_, _| true).unwrap().0, 0);
     }
 
+    /// What a store-then-load does, seen from one thread: it stores true
+    /// into `mine`, then returns what `theirs` holds.
+    fn check_store_then_load(f: fn(&AtomicBool, &AtomicBool) -> bool, name: &str) {
+        let (mine, theirs) = (AtomicBool::new(false), AtomicBool::new(false));
+        assert!(!f(&mine, &theirs), "{name}: theirs is false, yet it returned true");
+        assert!(mine.load(SeqCst), "{name}: mine is still false: store true into it");
+        let (mine, theirs) = (AtomicBool::new(false), AtomicBool::new(true));
+        assert!(f(&mine, &theirs), "{name}: theirs is true, yet it returned false");
+        // One variable given twice: the load must come after the store.
+        let one = AtomicBool::new(false);
+        assert!(f(&one, &one), "{name}: it loads before it stores");
+    }
+
+    #[test]
+    fn store_then_load_release_acquire_stores_mine_then_loads_theirs() {
+        let f = store_then_load_release_acquire;
+        check_store_then_load(f, "store_then_load_release_acquire");
+    }
+
+    #[test]
+    fn store_then_load_seq_cst_stores_mine_then_loads_theirs() {
+        check_store_then_load(store_then_load_seq_cst, "store_then_load_seq_cst");
+    }
+
     #[test]
     fn one_thread_alone_always_sees_its_own_store() {
         let x = AtomicBool::new(false);

@@ -4,7 +4,7 @@
 
 use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
-use testkit::{assert_workers_ran, assert_written, run, texts, value};
+use testkit::{assert_workers_at_once, assert_written, run_answer, texts, value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_vec_add");
 
@@ -16,7 +16,7 @@ fn expected_sum(n: usize, seed: u64) -> String {
 
 /// The parallel sum of a run of the lesson with `args`.
 fn parallel_sum(args: &[&str], function: &str) -> String {
-    let output = run(BIN, args);
+    let output = run_answer(BIN, args, function);
     assert_written(&output, function);
     value(&texts(&output).0, "Parallel sum: ").to_string()
 }
@@ -31,7 +31,8 @@ fn sum_in_processes_sums_every_chunk_in_worker_processes() {
             "sum_in_processes"
         );
     }
-    assert_workers_ran(BIN, &["--n", "20000000", "--workers", "2"], "sum_in_processes");
+    // All at once, not started and waited for one by one.
+    assert_workers_at_once(BIN, &["--n", "20000000", "--workers", "3"], 3, "sum_in_processes");
 }
 
 #[test]

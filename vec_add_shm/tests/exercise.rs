@@ -4,7 +4,7 @@
 
 use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
-use testkit::{assert_workers_ran, assert_written, run, texts, value};
+use testkit::{assert_workers_at_once, assert_written, run_answer, texts, value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_vec_add_shm");
 
@@ -17,10 +17,12 @@ fn expected_sum(n: usize, seed: u64) -> String {
 #[test]
 fn sum_in_processes_sums_every_range_in_worker_processes() {
     for workers in ["1", "3", "7"] {
-        let output = run(BIN, &["--n", "1000003", "--workers", workers, "--seed", "5"]);
+        let args = ["--n", "1000003", "--workers", workers, "--seed", "5"];
+        let output = run_answer(BIN, &args, "sum_in_processes");
         assert_written(&output, "sum_in_processes");
         let par = value(&texts(&output).0, "Parallel sum: ").to_string();
         assert_eq!(par, expected_sum(1_000_003, 5), "sum_in_processes");
     }
-    assert_workers_ran(BIN, &["--n", "50000000", "--workers", "2"], "sum_in_processes");
+    // All at once, not started and waited for one by one.
+    assert_workers_at_once(BIN, &["--n", "50000000", "--workers", "3"], 3, "sum_in_processes");
 }

@@ -3,7 +3,9 @@
 //! their bodies are left to the student, a `todo!` saying what to write;
 //! everything else stays as it is (the Python-shaped `run`, the timing, the
 //! printed lines, `procs.rs`). Change the table to change an exercise. The
-//! lesson's `tests/exercise.rs` judges the student's answer.
+//! lesson's unit tests in `src/main.rs` and its `tests/exercise.rs` judge
+//! the student's answer; its `tests/cli.rs`, which tests the parts the
+//! student does not write against a hostile user, is left out of the export.
 
 use anyhow::{Context, Result, bail};
 use syn::spanned::Spanned;
@@ -18,7 +20,19 @@ pub struct Exercise {
     /// What the lecture printed, for the exercise's README ("" for the
     /// lessons beyond the lecture's scripts).
     pub lecture: &'static str,
+    /// What the student needs to know of the code around the functions ("").
+    pub notes: &'static str,
+    /// What the tests cannot judge, for the teacher to read by hand ("").
+    pub by_hand: &'static str,
+    /// The questions the student answers in ANSWERS.md.
+    pub questions: &'static [&'static str],
 }
+
+/// How a pool's parent talks to its workers (squares, integrate_sin).
+const POOL_NOTES: &str = "How the pool talks to its workers: a worker reads lines `TASK X` on its stdin and answers `TASK RESULT` on its stdout (the task's index, then its result). `procs.start(worker_command(args)?, 0)` starts a worker that owes no answer yet; `give(&mut procs, i, tasks.next())` sends worker `i` the next task, if one is left, and returns which task that is (a worker owes an answer for every task it is given); `procs.next_line()?` waits for whichever worker answers first and returns `(i, line)`; `pair(&line)` reads `TASK RESULT` back into two numbers. Closing a worker's stdin (`drop(worker.stdin.take())`) tells it to end, and `procs.join()?` waits until every worker has.";
+
+/// What no test sees in a thread version (vec_add, heavy_sum).
+const THREADS_BY_HAND: &str = "Whether `sum_in_threads` starts every thread before it waits for any: joining each thread inside the loop that starts it gives the same sums one at a time, and how many threads ran at once leaves no trace the tests can read. Look for the joins after the loop (or the end of `thread::scope` after it).";
 
 pub const EXERCISES: &[Exercise] = &[
     Exercise {
@@ -35,6 +49,11 @@ pub const EXERCISES: &[Exercise] = &[
             ),
         ],
         lecture: "Sequential sum: 2500190079, time = 0.034 s\nCPUs: 32\nParallel sum: 2500190079, time = 1.014 s\nSpeedup: 0.03x with 32 processes",
+        notes: "",
+        by_hand: THREADS_BY_HAND,
+        questions: &[
+            "Why do the processes lose to the sequential sum here, and do the threads? What does each process get that a thread does not need?",
+        ],
     },
     Exercise {
         lesson: "vec_add_shm",
@@ -44,6 +63,11 @@ pub const EXERCISES: &[Exercise] = &[
             "sum_in_processes: start num_procs workers, worker i on arr[i*n/num_procs .. (i+1)*n/num_procs] (procs.start(worker_command(shm, start, end)?, 1)), read each partial sum with procs.next_line(), then procs.join()",
         )],
         lecture: "Sequential sum: 2500130367, time = 0.029 s\nParallel sum: 2500130367, time = 0.047 s\nSpeedup: 0.62x with 32 processes",
+        notes: "",
+        by_hand: "",
+        questions: &[
+            "What crosses between the processes here, and what did vec_add's processes copy? How does the speedup compare?",
+        ],
     },
     Exercise {
         lesson: "heavy_sum",
@@ -59,6 +83,9 @@ pub const EXERCISES: &[Exercise] = &[
             ),
         ],
         lecture: "Sequential sum: 792804.28, time = 0.209 s\nParallel sum: 792804.28, time = 0.078 s\nSpeedup: 2.69x with 32 processes",
+        notes: "",
+        by_hand: THREADS_BY_HAND,
+        questions: &["Where do processes pay off, and where threads? Why?"],
     },
     Exercise {
         lesson: "race_threads",
@@ -74,15 +101,27 @@ pub const EXERCISES: &[Exercise] = &[
             ),
         ],
         lecture: "1000000 (every run: the GIL lets one thread run at a time)",
+        notes: "",
+        by_hand: "Whether `increment_locked` takes the lock once per addition: a lock held across the whole loop is exact too, but the threads then count one after another.",
+        questions: &[
+            "Why does the racy `increment` lose updates, although each load and each store is atomic?",
+            "Which of the two fixes is faster here, and why?",
+        ],
     },
     Exercise {
         lesson: "race_procs",
-        task: "Ten processes each add 1 to one counter in shared memory 100,000 times, without holding its lock, as threadP-B.py does: `counter.value += 1` is a get and then a set. Run it: how many updates are lost, and why?",
+        task: "Ten processes each add 1 to one counter in shared memory 100,000 times, without holding its lock, as threadP-B.py does: `counter.value += 1` is a get and then a set. Run it several times.",
         functions: &[(
             "increment",
             "increment: counter.value += 1, iters times, as Python does it: a get, then a set (counter.get(), counter.set(..)), each taking the lock on its own",
         )],
         lecture: "170066, 170233, 169227, 169344 (\"usually < 1000000 due to race conditions\")",
+        notes: "",
+        by_hand: "",
+        questions: &[
+            "How many updates were lost in your runs, and why? Where exactly can another process slip in?",
+            "Why does Python lose updates too, though its processes take the lock for every get and every set?",
+        ],
     },
     Exercise {
         lesson: "locked_counter",
@@ -92,6 +131,12 @@ pub const EXERCISES: &[Exercise] = &[
             "increment: with x.get_lock(): x.value += 1, iters times: hold the lock (x.get_lock()) across the get and the set",
         )],
         lecture: "Output is 400000",
+        notes: "",
+        by_hand: "",
+        questions: &[
+            "Why is the count exact now?",
+            "What does the lock cost? Compare the two times the program prints.",
+        ],
     },
     Exercise {
         lesson: "squares",
@@ -101,15 +146,23 @@ pub const EXERCISES: &[Exercise] = &[
             "map_in_processes: start min(workers, tasks) workers (procs.start(worker_command(args)?, 0)), give each a task (give), and as each answers (procs.next_line(), `TASK SQUARE`) store the square and give it the next task; then close their stdin and procs.join()",
         )],
         lecture: "Sequential time: 1.00 seconds\nParallel time: 0.32 seconds\nResults are the same: True",
+        notes: POOL_NOTES,
+        by_hand: "",
+        questions: &[
+            "With 4 workers, how does the parallel time compare with the sequential one, and why? What changes with 8 workers, or 2?",
+        ],
     },
     Exercise {
         lesson: "integrate_sin",
-        task: "The practical session's exercise. Compute the results by calling `slow_integrate_sin` for each interval in parallel, with a pool of 4 worker processes (Python: `multiprocessing.Pool`). Measure and print the time the parallel computation takes, and verify that the results from both methods are the same (`run` does both).",
+        task: "The practical session's exercise. Compute the results by calling `slow_integrate_sin` for each interval in parallel, with a pool of `workers` worker processes (4 by default, as the Python's `Pool(4)`). Measure and print the time the parallel computation takes, and verify that the results from both methods are the same (`run` does both).",
         functions: &[(
             "map_in_processes",
             "map_in_processes: start min(workers, tasks) workers (procs.start(worker_command(args)?, 0)), give each an interval (give), and as each answers (procs.next_line(), `TASK RESULT`) store the result in input order and give it the next; then close their stdin and procs.join()",
         )],
         lecture: "Sequential time: 0.3819 seconds\nParallel time: 0.1523 seconds\nResults are the same: True",
+        notes: POOL_NOTES,
+        by_hand: "",
+        questions: &["Is the parallel version faster? Why, or why not? (Try more `--reps`.)"],
     },
     Exercise {
         lesson: "false_sharing",
@@ -125,21 +178,33 @@ pub const EXERCISES: &[Exercise] = &[
             ),
         ],
         lecture: "",
+        notes: "",
+        by_hand: "",
+        questions: &[
+            "How much slower are the counters side by side, and why, when no value is shared?",
+            "What happens with one thread, and with `taskset -c 0 cargo run`? Why?",
+        ],
     },
     Exercise {
         lesson: "reorder",
-        task: "Two threads: one stores x = 1 then loads y, the other stores y = 1 then loads x. If the CPU did one thing at a time, one load would see a 1. The Relaxed version is written and shows rounds where both loads saw 0. Write the same store and load with Release/Acquire, and with SeqCst; run it: which ordering forbids r1 = r2 = 0?",
+        task: "Two threads: one stores x = 1 then loads y, the other stores y = 1 then loads x. If the CPU did one thing at a time, one load would see a 1. The Relaxed version is written and shows rounds where both loads saw 0. Write the same store and load with Release/Acquire, and with SeqCst; run it and compare the counts.",
         functions: &[
             (
                 "store_then_load_release_acquire",
-                "store_then_load_release_acquire: store true into mine with Ordering::Release, then return theirs loaded with Ordering::Acquire",
+                "store_then_load_release_acquire: as store_then_load_relaxed above, store true into mine, then return theirs loaded, with the orderings this function is named for",
             ),
             (
                 "store_then_load_seq_cst",
-                "store_then_load_seq_cst: store true into mine, then return theirs loaded, both with Ordering::SeqCst",
+                "store_then_load_seq_cst: as store_then_load_relaxed above, store true into mine, then return theirs loaded, with the ordering this function is named for",
             ),
         ],
         lecture: "",
+        notes: "",
+        by_hand: "",
+        questions: &[
+            "Which ordering forbids r1 = r2 = 0, and why does Release/Acquire not?",
+            "Why can a CPU let a load pass an earlier store at all?",
+        ],
     },
 ];
 
@@ -169,9 +234,10 @@ pub fn cut(source: &str, functions: &[(&str, &str)]) -> Result<String> {
     Ok(cut)
 }
 
-/// The exercise's README: the task, the functions, the commands, and what
-/// the lecture printed.
-pub fn readme(exercise: &Exercise) -> String {
+/// The exercise's README: the task, the functions, the commands, what the
+/// tests judge and what they cannot, and what the lecture printed.
+/// `has_procs`: the lesson starts worker processes (it has `src/procs.rs`).
+pub fn readme(exercise: &Exercise, has_procs: bool) -> String {
     let mut text = format!(
         "# Exercise: {}\n\n{}\n\nWrite, in `src/main.rs`, the function{} marked `todo!`:\n\n",
         exercise.lesson,
@@ -182,24 +248,46 @@ pub fn readme(exercise: &Exercise) -> String {
         let what = todo.split_once(": ").map_or(*todo, |(_, what)| what);
         text += &format!("- `{name}`: {what}.\n");
     }
-    text += match exercise.lecture {
-        "" => {
-            "\nEverything else is written: `run` runs the experiments, times them \
-               and prints what they found.\n\n"
+    text += "\nEverything else is written: `run` runs the experiments, times them and \
+             prints what they found";
+    text += match has_procs {
+        true => {
+            "; `src/procs.rs` starts, watches and ends the worker processes (you need not read it).\n"
         }
-        _ => {
-            "\nEverything else is written: `run` follows the Python script, times \
-              both versions and prints the lecture's lines; `src/procs.rs` (where \
-              there is one) starts, watches and ends the worker processes.\n\n"
-        }
+        false => ".\n",
     };
-    text += "```sh\ncargo run            # your program, with its defaults\n\
-             cargo run -- --help  # its flags\ncargo test           # \
-             tests/exercise.rs judges your answer: each test names the function it checks\n```\n";
+    if !exercise.notes.is_empty() {
+        text += &format!("\n{}\n", exercise.notes);
+    }
+    text += "\n```sh\ncargo run            # your program, with its defaults\n\
+             cargo run -- --help  # its flags\n\
+             cargo test           # judges your answer\n```\n\n\
+             `cargo test` runs the unit tests at the end of `src/main.rs` and \
+             `tests/exercise.rs`: a failure names the function it judged and says what \
+             it saw. An answer that hangs is stopped and named within 20 s. The \
+             lesson's tests of what a hostile user does (killing workers, full \
+             disks, Ctrl-C) test the code you did not write: they stay in the course's \
+             workspace.\n";
+    text += "\nThen answer, in `ANSWERS.md`:\n\n";
+    for question in exercise.questions {
+        text += &format!("- {question}\n");
+    }
+    if !exercise.by_hand.is_empty() {
+        text += &format!("\nFor the teacher, what the tests cannot judge: {}\n", exercise.by_hand);
+    }
     if !exercise.lecture.is_empty() {
         text += "\nWhat the lecture printed:\n\n```text\n";
         text += exercise.lecture;
         text += "\n```\n";
+    }
+    text
+}
+
+/// The exercise's ANSWERS.md: its questions, with room for the answers.
+pub fn answers(exercise: &Exercise) -> String {
+    let mut text = format!("# Answers: {}\n", exercise.lesson);
+    for question in exercise.questions {
+        text += &format!("\n## {question}\n\n\n");
     }
     text
 }

@@ -45,7 +45,13 @@ pub fn export(name: &str, dir: &Path, as_exercise: bool) -> Result<()> {
     if let Some(exercise) = exercise {
         let main = read(&dir.join("src/main.rs"))?;
         write(&dir.join("src/main.rs"), &exercise::cut(&main, exercise.functions)?)?;
-        write(&dir.join("README.md"), &exercise::readme(exercise))?;
+        // The lesson's tests against a hostile user test what the student
+        // does not write, and fail right answers written another way.
+        let cli = dir.join("tests/cli.rs");
+        fs::remove_file(&cli).with_context(|| format!("cannot remove {}", cli.display()))?;
+        let has_procs = dir.join("src/procs.rs").exists();
+        write(&dir.join("README.md"), &exercise::readme(exercise, has_procs))?;
+        write(&dir.join("ANSWERS.md"), &exercise::answers(exercise))?;
     }
     let mut stdout = io::stdout();
     writeln!(stdout, "{name} is now a project of its own in {}:", dir.display())?;

@@ -78,8 +78,14 @@ fn an_exercise_leaves_the_lessons_functions_to_write_and_says_what_to_do() {
     assert!(main.contains("todo!(\"map_in_processes: "), "its body is the exercise");
     assert!(main.contains("fn map_in_threads("), "the rest stays");
     assert!(dir.join("src/procs.rs").is_file() && dir.join("tests/exercise.rs").is_file());
+    // The lesson's tests against a hostile user judge what the student does
+    // not write: an exercise's `cargo test` judges the exercise alone.
+    assert!(!dir.join("tests/cli.rs").exists(), "tests/cli.rs is left out");
     let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
-    assert!(readme.contains("in parallel, with a pool of 4 worker processes"), "{readme}");
+    assert!(readme.contains("with a pool of `workers` worker processes (4 by default"), "{readme}");
+    assert!(readme.contains("`TASK X`") && readme.contains("`pair(&line)`"), "{readme}");
+    let answers = std::fs::read_to_string(dir.join("ANSWERS.md")).unwrap();
+    assert!(answers.contains("## Is the parallel version faster?"), "{answers}");
     assert!(readme.contains("Parallel time: 0.1523 seconds"), "{readme}");
 
     // vec_add_mpi has no exercise: refused before anything is written.
