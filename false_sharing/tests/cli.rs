@@ -33,26 +33,34 @@ fn nothing_is_shared_so_every_count_is_exact() {
     }
 }
 
+/// The Ratio line's figure, and whether it states the lesson.
+fn ratio(stdout: &str) -> (f64, bool) {
+    let line = stdout.lines().nth(2).unwrap();
+    let figure = line.strip_prefix("Ratio: ").unwrap().split('x').next().unwrap();
+    (figure.parse().unwrap(), line.ends_with("no value is shared, but the cache line is."))
+}
+
 #[test]
-fn the_lesson_is_said_only_where_the_line_can_travel() {
-    let cpus = std::thread::available_parallelism().unwrap().get();
-    for workers in [1, 2, 3] {
-        let stdout =
-            exact_run(&["--workers", &workers.to_string(), "--iters", "1000"], workers * 1000);
-        let shared = workers > 1 && cpus > 1;
-        let ratio = stdout.lines().nth(2).unwrap();
-        assert_eq!(
-            ratio.ends_with("no value is shared, but the cache line is."),
-            shared,
-            "{stdout}"
-        );
-        // Where nothing can travel, one more line says why; otherwise nothing follows.
-        let why = stdout.lines().nth(3);
-        assert_eq!(why.is_some(), !shared, "{stdout}");
-        if workers == 1 {
-            assert!(why.unwrap().starts_with("One thread, one counter"), "{stdout}");
+fn the_lesson_is_said_only_beside_numbers_that_show_it() {
+    for workers in [2, 3] {
+        let args = ["--workers", &workers.to_string(), "--iters", "300000"];
+        let stdout = exact_run(&args, workers * 300_000);
+        let (figure, lesson) = ratio(&stdout);
+        let together = stdout.lines().nth(3).unwrap();
+        assert!(together.starts_with("The threads added at the same time for "), "{stdout}");
+        let why = stdout.lines().nth(4);
+        if lesson {
+            // Shown only from blocks in which the threads ran together.
+            assert!(figure >= 1.5, "{stdout}");
+            assert!(together.contains(" pairs of blocks in which they did "), "{stdout}");
+            assert_eq!(why, None, "{stdout}");
+        } else {
+            assert!(why.is_some(), "a line says why the lesson is not shown: {stdout}");
         }
     }
+    let stdout = exact_run(&["--workers", "1", "--iters", "1000"], 1000);
+    assert!(!ratio(&stdout).1, "{stdout}");
+    assert!(stdout.lines().nth(3).unwrap().starts_with("One thread, one counter"), "{stdout}");
 }
 
 #[test]
@@ -62,12 +70,13 @@ fn on_one_cpu_it_says_the_line_never_left_its_core() {
     assert!(output.status.success(), "{stderr}");
     // One CPU: the default is one thread, so ask for two.
     assert!(stdout.contains("Ratio: ") && stdout.contains(" with 1 thread\n"), "{stdout}");
-    let args = ["--workers", "2", "--iters", "1000"];
+    let args = ["--workers", "2", "--iters", "300000"];
     let output = testkit::run_limited("taskset -pc 0 $$ >/dev/null", BIN, &args);
     let stdout = texts(&output).0;
-    assert_eq!(counts(&stdout)[1].1, 2000, "{stdout}");
+    assert_eq!(counts(&stdout)[1].1, 600_000, "{stdout}");
+    assert!(!ratio(&stdout).1, "{stdout}");
     assert!(
-        stdout.lines().nth(3).is_some_and(|l| l.starts_with("One CPU ran every thread")),
+        stdout.lines().nth(4).is_some_and(|l| l.starts_with("One CPU ran every thread")),
         "{stdout}"
     );
 }
