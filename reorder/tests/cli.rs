@@ -15,8 +15,10 @@ fn counts(stdout: &str) -> Vec<(String, u64, u64)> {
 }
 
 /// Runs `args` (after `limits`, e.g. one CPU) and checks the bounds: every
-/// count within the rounds, SeqCst's 0, and the one-line note exactly when
-/// no round was reordered.
+/// count within the rounds run (all asked for, or fewer and a line saying
+/// the run stopped), SeqCst's 0, the share of rounds the threads met at
+/// once, and a last line that is the lesson only beside counts that show
+/// it, or else says why no round was reordered.
 fn check_run(limits: &str, args: &[&str], rounds: u64) {
     let output = testkit::run_limited(limits, BIN, args);
     let (stdout, stderr) = texts(&output);
@@ -24,20 +26,28 @@ fn check_run(limits: &str, args: &[&str], rounds: u64) {
     let lines = counts(&stdout);
     let labels: Vec<&str> = lines.iter().map(|(l, _, _)| l.as_str()).collect();
     assert_eq!(labels, ["Relaxed", "Release/Acquire", "SeqCst"], "{stdout}");
+    let run = lines[0].2;
+    assert!(run <= rounds, "{stdout}");
     for (label, count, printed_rounds) in &lines {
-        assert_eq!(*printed_rounds, rounds, "{label}: {stdout}");
-        assert!(*count <= rounds, "{label}: {stdout}");
+        assert_eq!(*printed_rounds, run, "{label}: the same rounds for each ordering: {stdout}");
+        assert!(*count <= run, "{label}: {stdout}");
     }
     assert_eq!(lines[2].1, 0, "SeqCst forbids r1 = r2 = 0: {stdout}");
-    let none_reordered = lines[0].1 == 0 && lines[1].1 == 0;
-    let said_why = stdout.lines().nth(3).is_some_and(|l| l.starts_with("No round was reordered"));
-    assert_eq!(said_why, none_reordered, "{stdout}");
-    assert!(stdout.lines().count() <= 4, "{stdout}");
+    let text: Vec<&str> = stdout.lines().collect();
+    assert!(text[3].starts_with("The threads met at once in "), "{stdout}");
+    let stopped = text[4].starts_with("Stopped after ");
+    assert_eq!(stopped, run < rounds, "{stdout}");
+    let last = text[if stopped { 5 } else { 4 }];
+    assert_eq!(text.len(), if stopped { 6 } else { 5 }, "{stdout}");
+    match lines[0].1 == 0 && lines[1].1 == 0 {
+        true => assert!(last.starts_with("No round was reordered this time"), "{stdout}"),
+        false => assert!(last.starts_with("A load overtook its thread's store under"), "{stdout}"),
+    }
 }
 
 #[test]
 fn seq_cst_never_shows_both_zero_and_no_count_exceeds_the_rounds() {
-    for rounds in [1, 2, 1000, 50_000] {
+    for rounds in [1, 2, 1001, 20_000] {
         check_run("true", &["--rounds", &rounds.to_string()], rounds);
     }
 }
