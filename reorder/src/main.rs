@@ -58,10 +58,9 @@ fn main() -> ExitCode {
     exit(run(&Args::parse()))
 }
 
-/// Three experiments: the same rounds with three orderings. They take
-/// turns, a block of rounds each, so that whatever else the machine does
-/// strikes all three alike; a run stops early, at the end of a block, once
-/// it has taken `BUDGET` (a busy machine makes each meeting wait).
+/// Three experiments: the same rounds with three orderings, taking turns a
+/// block of rounds each, so that whatever else the machine does strikes all
+/// three alike.
 fn run(args: &Args) -> Result<()> {
     timing::warn_if_unoptimised();
     let rounds = u64::from(args.rounds);
@@ -71,18 +70,10 @@ fn run(args: &Args) -> Result<()> {
         ("Release/Acquire:", store_then_load_release_acquire),
         ("SeqCst:         ", store_then_load_seq_cst),
     ];
-    let mut found = [Found::default(); 3];
-    let (start, mut done, mut blocks) = (timing::now(), 0, 0);
-    while done < rounds && (done == 0 || timing::since(start) < BUDGET) {
-        let n = BLOCK.min(rounds - done);
-        for (found, (_, play)) in found.iter_mut().zip(orderings) {
-            let block = count_both_zero(n, play)?;
-            found.both_zero += block.both_zero;
-            found.together += block.together;
-            found.time += block.time;
-        }
-        (done, blocks) = (done + n, blocks + 1);
-    }
+    let plays = orderings.map(|(_, play)| play);
+    let found = count_both_zero(rounds, &plays)?;
+    let done = found[0].rounds;
+    let blocks = done.div_ceil(BLOCK);
     for (found, (label, _)) in found.iter().zip(orderings) {
         let (both_zero, time) = (found.both_zero, found.time);
         writeln!(out, "{label} {both_zero} of {done} rounds with r1 = r2 = 0, time = {time:.3} s")?;
@@ -100,7 +91,7 @@ fn run(args: &Args) -> Result<()> {
             "Stopped after {BUDGET} s, at {done} of {rounds} rounds: the threads were seldom running at once (a busy machine)."
         )?;
     }
-    let [relaxed, release_acquire, seq_cst] = found.map(|f| f.both_zero);
+    let [relaxed, release_acquire, seq_cst] = [0, 1, 2].map(|k| found[k].both_zero);
     let reordered = match (relaxed > 0, release_acquire > 0) {
         (true, true) => "Relaxed and Release/Acquire",
         (true, false) => "Relaxed",
@@ -132,9 +123,11 @@ const BLOCK: u64 = 1000;
 /// After this many seconds a run stops at the end of the block it is in.
 const BUDGET: f64 = 5.0;
 
-/// What a block of rounds found, for one ordering.
+/// What the rounds found, for one ordering.
 #[derive(Clone, Copy, Default)]
 struct Found {
+    /// Rounds run.
+    rounds: u64,
     /// Rounds in which both loads saw 0.
     both_zero: u64,
     /// Rounds that both threads started without waiting for the other.
@@ -152,41 +145,67 @@ struct Args {
 }
 
 /// Runs `rounds` rounds of `x = 1; r1 = y` here against `y = 1; r2 = x` in
-/// another thread (`play` is one thread's part), and counts those in which
-/// both loads saw 0, and those both threads began without waiting (only in
-/// those can the two run at the same time).
-fn count_both_zero(rounds: u64, store_then_load: Play) -> Result<Found> {
+/// another thread for each of `plays` (one thread's part of a round), the
+/// plays taking turns a block of rounds each, and counts for each the rounds
+/// in which both loads saw 0, and those both threads began without waiting
+/// (only in those can the two run at the same time). Past `BUDGET` seconds
+/// the run stops at the end of a block: a busy machine makes every meeting
+/// wait, and a round in which one thread is not running teaches nothing.
+fn count_both_zero(rounds: u64, plays: &[Play]) -> Result<Vec<Found>> {
     // x and y on cache lines of their own (see false_sharing).
     let (x, y) =
         (CachePadded::new(AtomicBool::new(false)), CachePadded::new(AtomicBool::new(false)));
-    let meetings = Meetings::default();
-    let play = |mine: &AtomicBool, theirs: &AtomicBool, seed| -> Vec<(bool, bool)> {
+    let (meetings, go_on) = (Meetings::default(), AtomicBool::new(true));
+    let start = timing::now();
+    let play = |mine: &AtomicBool, theirs: &AtomicBool, seed| {
         let mut rng = SmallRng::seed_from_u64(seed);
-        let mut rounds_seen = Vec::new();
-        for round in 0..rounds {
-            let at_once = meetings.meet(2 * round + 1); // the round starts
-            wait_a_little(&mut rng);
-            rounds_seen.push((store_then_load(mine, theirs), at_once));
-            meetings.meet(2 * round + 2); // both have loaded
-            // Back to 0 for the next round, by the thread that loads it: the
-            // other's store must then fetch the line, and waits meanwhile in
-            // its store buffer, which is when a load overtakes it.
-            theirs.store(false, Relaxed);
+        let mut seen = vec![Vec::new(); plays.len()]; // per play: (loaded, at once)
+        let mut times = vec![0.0; plays.len()];
+        let (mut meeting, mut done) = (0, 0);
+        while done < rounds {
+            if seed == 1 {
+                // Thread 1 decides, before the meeting; thread 2 reads it after.
+                go_on.store(done == 0 || timing::since(start) < BUDGET, SeqCst);
+            }
+            meeting += 1;
+            meetings.meet(meeting);
+            if !go_on.load(SeqCst) {
+                break;
+            }
+            let n = BLOCK.min(rounds - done);
+            for (k, store_then_load) in plays.iter().enumerate() {
+                let block = timing::now();
+                for _ in 0..n {
+                    let at_once = meetings.meet(meeting + 1); // the round starts
+                    wait_a_little(&mut rng);
+                    seen[k].push((store_then_load(mine, theirs), at_once));
+                    meetings.meet(meeting + 2); // both have loaded
+                    meeting += 2;
+                    // Back to 0 for the next round, by the thread that loads it:
+                    // the other's store must then fetch the line, and waits
+                    // meanwhile in its store buffer, which is when a load
+                    // overtakes it.
+                    theirs.store(false, Relaxed);
+                }
+                times[k] += timing::since(block);
+            }
+            done += n;
         }
-        rounds_seen
+        (seen, times)
     };
     thread::scope(|s| {
-        let start = timing::now();
         let thread_2 = thread::Builder::new().spawn_scoped(s, || play(&y, &x, 2));
         let thread_2 = thread_2.context("cannot start a thread")?;
-        let r1 = play(&x, &y, 1);
-        let r2 = thread_2.join().expect("a round cannot panic");
-        let time = timing::since(start);
-        let both = |f: fn(&(bool, bool), &(bool, bool)) -> bool| {
-            r1.iter().zip(&r2).filter(|(a, b)| f(a, b)).count() as u64
-        };
-        let both_zero = both(|a, b| !a.0 && !b.0);
-        Ok(Found { both_zero, together: both(|a, b| a.1 && b.1), time })
+        let (r1, times) = play(&x, &y, 1);
+        let (r2, _) = thread_2.join().expect("a round cannot panic");
+        let found = r1.iter().zip(&r2).zip(times).map(|((r1, r2), time)| {
+            let both = |f: fn(&(bool, bool), &(bool, bool)) -> bool| {
+                r1.iter().zip(r2).filter(|(a, b)| f(a, b)).count() as u64
+            };
+            let (both_zero, together) = (both(|a, b| !a.0 && !b.0), both(|a, b| a.1 && b.1));
+            Found { rounds: r1.len() as u64, both_zero, together, time }
+        });
+        Ok(found.collect())
     })
 }
 
@@ -262,7 +281,7 @@ mod tests {
 
     #[test]
     fn seq_cst_never_lets_both_loads_see_zero() {
-        assert_eq!(count_both_zero(20_000, store_then_load_seq_cst).unwrap().both_zero, 0);
+        assert_eq!(count_both_zero(20_000, &[store_then_load_seq_cst]).unwrap()[0].both_zero, 0);
     }
 
     #[test]
@@ -271,8 +290,8 @@ mod tests {
         fn left_over(mine: &AtomicBool, _: &AtomicBool) -> bool {
             mine.swap(true, SeqCst)
         }
-        assert_eq!(count_both_zero(5000, left_over).unwrap().both_zero, 5000);
-        assert_eq!(count_both_zero(5000, |_, _| true).unwrap().both_zero, 0);
+        assert_eq!(count_both_zero(5000, &[left_over]).unwrap()[0].both_zero, 5000);
+        assert_eq!(count_both_zero(5000, &[|_, _| true]).unwrap()[0].both_zero, 0);
     }
 
     /// What a store-then-load does, seen from one thread: it stores true
