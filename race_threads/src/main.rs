@@ -12,6 +12,7 @@
 //! load then store: 933873 of 1000000, time = 0.001 s
 //! fetch_add:       1000000 of 1000000, time = 0.006 s
 //! Mutex:           1000000 of 1000000, time = 0.012 s
+//! The racing threads counted at the same time for 85% of their increments.
 //! ```
 //!
 //! Python's `x += 1` is a read then a write: another thread's write in
@@ -27,6 +28,7 @@ use std::thread;
 
 use anyhow::{Context, Result};
 use clap::Parser;
+use crossbeam_utils::CachePadded;
 
 /// Python's `x += 1`: read x, then write x + 1, as two separate steps.
 fn increment(x: &AtomicU64, iters: u64) {
@@ -62,20 +64,27 @@ fn run(args: &Args) -> Result<()> {
     let mut out = io::stdout();
 
     let x = AtomicU64::new(0);
-    let time = run_together(workers, || increment(&x, iters))?;
+    let (time, together) = run_together(workers, iters, |n| increment(&x, n))?;
     let raced = x.into_inner();
     writeln!(out, "load then store: {raced} of {total}, time = {time:.3} s")?;
 
     let x = AtomicU64::new(0);
-    let time = run_together(workers, || increment_fetch_add(&x, iters))?;
+    let (time, _) = run_together(workers, iters, |n| increment_fetch_add(&x, n))?;
     let count = x.into_inner();
     writeln!(out, "fetch_add:       {count} of {total}, time = {time:.3} s")?;
 
     let x = Mutex::new(0);
-    let time = run_together(workers, || increment_locked(&x, iters))?;
+    let (time, _) = run_together(workers, iters, |n| increment_locked(&x, n))?;
     let count = x.into_inner().expect("no thread panics while holding the lock");
     writeln!(out, "Mutex:           {count} of {total}, time = {time:.3} s")?;
 
+    if workers > 1 {
+        let percent = (together * 100.0).round();
+        writeln!(
+            out,
+            "The racing threads counted at the same time for {percent}% of their increments."
+        )?;
+    }
     if raced == total && workers > 1 {
         writeln!(
             out,
@@ -97,28 +106,47 @@ struct Args {
     iters: u32,
 }
 
-/// `threads = [Thread(target=f) ...]; start(); join()`. The threads wait at a
+/// `threads = [Thread(target=f) ...]; start(); join()`, each thread running
+/// `f(n)` until it has done `iters`, in pieces of 1000. The threads wait at a
 /// gate, held shut until all of them have started, so that they overlap.
-/// Returns the seconds from the gate's opening to the last thread's end.
-fn run_together(workers: usize, f: impl Fn() + Sync) -> Result<f64> {
+/// Returns the seconds from the gate's opening to the last thread's end, and
+/// the share of the pieces during which another thread did a piece too: on
+/// one CPU, or a busy one, the threads take turns instead.
+fn run_together(workers: usize, iters: u64, f: impl Fn(u64) + Sync) -> Result<(f64, f64)> {
     let gate = RwLock::new(());
+    let pieces: Vec<CachePadded<AtomicU64>> =
+        (0..workers).map(|_| CachePadded::default()).collect();
+    let others = |i: usize| -> u64 {
+        pieces.iter().enumerate().filter(|&(j, _)| j != i).map(|(_, p)| p.load(Relaxed)).sum()
+    };
     thread::scope(|s| {
         let shut = gate.write().expect("a new lock is not poisoned");
         let mut threads = Vec::new();
-        for _ in 0..workers {
-            let thread = thread::Builder::new().spawn_scoped(s, || {
+        for i in 0..workers {
+            let (gate, f, pieces, others) = (&gate, &f, &pieces, &others);
+            let thread = thread::Builder::new().spawn_scoped(s, move || {
                 drop(gate.read()); // wait until the gate opens
-                f();
+                let (mut done, mut together, mut before) = (0, 0, others(i));
+                while done < iters {
+                    let n = (iters - done).min(1000);
+                    f(n);
+                    pieces[i].fetch_add(1, Relaxed);
+                    let after = others(i);
+                    together += u64::from(after != before) * n;
+                    (before, done) = (after, done + n);
+                }
+                together
             });
             // On an error `shut` is dropped: the threads started so far run and end.
             threads.push(thread.context("cannot start a thread")?);
         }
         let start = timing::now();
         drop(shut); // open the gate: every thread counts at once
+        let mut together = 0;
         for thread in threads {
-            thread.join().expect("the counting cannot panic");
+            together += thread.join().expect("the counting cannot panic");
         }
-        Ok(timing::since(start))
+        Ok((timing::since(start), together as f64 / (workers as u64 * iters) as f64))
     })
 }
 
@@ -163,7 +191,7 @@ mod tests {
     #[test]
     fn one_thread_never_loses_an_update() {
         let x = AtomicU64::new(0);
-        run_together(1, || increment(&x, 1000)).unwrap();
+        run_together(1, 1000, |n| increment(&x, n)).unwrap();
         assert_eq!(x.into_inner(), 1000);
     }
 
@@ -171,7 +199,7 @@ mod tests {
     fn increment_fetch_add_is_exact_with_many_threads() {
         let count = testkit::ends_within("increment_fetch_add", || {
             let x = AtomicU64::new(0);
-            run_together(8, || increment_fetch_add(&x, 100_000)).unwrap();
+            run_together(8, 100_000, |n| increment_fetch_add(&x, n)).unwrap();
             x.into_inner()
         });
         assert_eq!(count, 800_000, "increment_fetch_add lost updates");
@@ -192,7 +220,7 @@ mod tests {
     fn increment_locked_is_exact_with_many_threads() {
         let count = testkit::ends_within("increment_locked", || {
             let m = Mutex::new(0);
-            run_together(8, || increment_locked(&m, 100_000)).unwrap();
+            run_together(8, 100_000, |n| increment_locked(&m, n)).unwrap();
             m.into_inner().unwrap()
         });
         assert_eq!(count, 800_000, "increment_locked lost updates");
@@ -201,7 +229,7 @@ mod tests {
     #[test]
     fn the_racy_count_never_exceeds_the_total() {
         let x = AtomicU64::new(0);
-        run_together(8, || increment(&x, 10_000)).unwrap();
+        run_together(8, 10_000, |n| increment(&x, n)).unwrap();
         assert!((1..=80_000).contains(&x.into_inner()));
     }
 }
