@@ -29,6 +29,13 @@ fn the_count_is_in_bounds_and_the_lost_updates_add_up() {
             assert_eq!(count, total, "one process alone loses nothing");
         }
         assert_eq!(lines[1], format!("lost {} of {total} updates", total - count));
+        // With several processes, how much they counted at once; a run that
+        // lost nothing says why, and only such a run.
+        let together = lines.get(2).is_some_and(|l| l.starts_with("The processes counted at"));
+        assert_eq!(together, workers > 1, "{stdout}");
+        let said_why = lines.get(3).is_some_and(|l| l.starts_with("No update was lost"));
+        assert_eq!(said_why, workers > 1 && count == total, "{stdout}");
+        assert!(lines.len() <= 4, "{stdout}");
         assert_eq!(entries(&tmp), Vec::<String>::new());
     }
 }
