@@ -290,7 +290,10 @@ mod tests {
         fn left_over(mine: &AtomicBool, _: &AtomicBool) -> bool {
             mine.swap(true, SeqCst)
         }
-        assert_eq!(count_both_zero(5000, &[left_over]).unwrap()[0].both_zero, 5000);
+        // (Every round it ran: a busy machine may stop it before 5000.)
+        let found = count_both_zero(5000, &[left_over]).unwrap()[0];
+        assert_eq!(found.both_zero, found.rounds);
+        assert!(found.rounds > 0);
         assert_eq!(count_both_zero(5000, &[|_, _| true]).unwrap()[0].both_zero, 0);
     }
 

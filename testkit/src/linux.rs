@@ -372,6 +372,11 @@ impl Drop for Started {
         self.kill_all();
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // Killed is not yet gone: wait (a little) until the kernel is done.
+        let start = Instant::now();
+        while !self.left().is_empty() && start.elapsed() < GONE_WITHIN {
+            sleep(Duration::from_millis(1));
+        }
         let _ = self.anchor.kill();
         let _ = self.anchor.wait();
     }
