@@ -274,14 +274,18 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.downcast_ref::<io::Error>().is_some_and(|err| err.kind() == io::ErrorKind::BrokenPipe)
 }
 
-/// A flag's value: a whole number in `range`, with `_` allowed as in Python
-/// (`50_000_000`). What it refuses reads as clap's own refusals do.
+/// A flag's value: a whole number in `range`, with `_` between digits as in
+/// Python (`50_000_000`). What it refuses reads as clap's own refusals do.
 pub fn number<T>(range: RangeInclusive<i128>) -> impl Fn(&str) -> Result<T, String> + Clone
 where
     T: TryFrom<i128>,
 {
     move |s| {
-        let n: i128 = s.replace('_', "").parse().map_err(|err| format!("{err}"))?;
+        // `_` only between digits, as Python's int() takes it: not `_1`, `1_`, `1__0`.
+        let digits = s.trim_start_matches(['-', '+']);
+        let between = !digits.starts_with('_') && !digits.ends_with('_') && !s.contains("__");
+        let s = if between { s.replace('_', "") } else { s.to_owned() };
+        let n: i128 = s.parse().map_err(|err| format!("{err}"))?;
         let refused = || format!("{n} is not in {}..={}", range.start(), range.end());
         match range.contains(&n) {
             true => T::try_from(n).map_err(|_| refused()),
@@ -310,6 +314,10 @@ mod tests {
         let workers = number::<u16>(1..=256);
         assert_eq!(workers("4"), Ok(4));
         assert_eq!(workers("1_0"), Ok(10));
+        // Where Python's int() refuses an underscore, so does a flag.
+        for misplaced in ["1__0", "_1_0", "1_0_", "-_1"] {
+            assert_eq!(workers(misplaced), Err("invalid digit found in string".to_string()));
+        }
         assert_eq!(workers("0"), Err("0 is not in 1..=256".to_string()));
         assert_eq!(workers("-1"), Err("-1 is not in 1..=256".to_string()));
         assert!(workers("abc").is_err());

@@ -95,4 +95,8 @@ fn every_numeric_flag_takes_the_lectures_underscores() {
     let (stdout, stderr) = texts(&output);
     assert!(output.status.success(), "{stderr}");
     assert_eq!(counts(&stdout)[1], ("fetch_add".to_string(), 2000, 2000));
+    // Only between digits, as Python's int() takes them.
+    for misplaced in ["1__000", "_1000", "1000_"] {
+        assert_refused(&run(BIN, &["--iters", misplaced]), "invalid digit found in string");
+    }
 }

@@ -213,7 +213,7 @@ impl Started {
     pub fn catch_workers(&mut self, count: usize) -> Option<Vec<u32>> {
         match self.catch_within(count, DEADLINE) {
             Caught::All(workers) => Some(workers),
-            Caught::Ended => None,
+            Caught::Ended | Caught::Reaped(_) => None,
             Caught::Only(_) => panic!("no {count} workers appeared within {DEADLINE:?}"),
         }
     }
@@ -222,11 +222,25 @@ impl Started {
     pub fn catch_within(&mut self, count: usize, limit: Duration) -> Caught {
         let start = Instant::now();
         let mut caught: Vec<u32> = Vec::new();
+        // A worker may start, answer and be reaped between two looks: its
+        // trace is the parent's page faults of reaped children (cminflt),
+        // which only grow. Counted from the first catch on.
+        let parent = self.pid();
+        let reaped = || stat_field(parent, 8).and_then(|f| f.parse::<u64>().ok());
+        let mut reaped_before = None;
         while start.elapsed() < limit {
             if self.child.try_wait().expect("try_wait works").is_some() {
                 return Caught::Ended;
             }
+            if reaped_before.is_some() && reaped() > reaped_before {
+                return Caught::Reaped(caught); // another worker ran meanwhile
+            }
             for pid in children_of(self.pid()) {
+                if state(pid) == Some('Z') {
+                    // A worker that ended before it was seen (its command
+                    // line is gone with it): the run cannot be caught whole.
+                    return Caught::Ended;
+                }
                 if caught.len() == count || caught.contains(&pid) || !is_worker(pid) {
                     continue;
                 }
@@ -240,6 +254,13 @@ impl Started {
                         }
                         Some('Z') | None => return Caught::Ended,
                         Some(_) => sleep(Duration::from_micros(100)),
+                    }
+                }
+                if caught.len() == 1 {
+                    match reaped() {
+                        // One had come and gone before: which came first is unknown.
+                        Some(0) => reaped_before = Some(0),
+                        _ => return Caught::Ended,
                     }
                 }
             }
@@ -398,6 +419,9 @@ pub enum Caught {
     Ended,
     /// Only these were caught (and stopped) within the time given.
     Only(Vec<u32>),
+    /// These were caught, and meanwhile another worker started and ended
+    /// (it ran while they were held, unseen between two looks).
+    Reaped(Vec<u32>),
 }
 
 /// Starts `bin args` and catches `count` of its workers (see
@@ -460,7 +484,7 @@ pub fn assert_workers_at_once(bin: &str, args: &[&str], count: usize, function: 
     for _ in 0..20 {
         let mut run = Started::new(bin, args, &[]);
         match run.catch_within(count, AT_ONCE) {
-            Caught::All(workers) => {
+            Caught::All(workers) | Caught::Reaped(workers) => {
                 for pid in workers {
                     resume(pid);
                 }

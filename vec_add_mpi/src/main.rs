@@ -187,7 +187,7 @@ fn count(elements: usize) -> Count {
 /// A size: a whole number from 1 to 1,000,000,000; `50_000_000` as in Python.
 /// Its errors read as clap's do for the other flags.
 fn size(s: &str) -> Result<usize, String> {
-    let n: i64 = s.replace('_', "").parse().map_err(|err| format!("{err}"))?;
+    let n: i64 = underscores(s).parse().map_err(|err| format!("{err}"))?;
     match usize::try_from(n) {
         Ok(n @ 1..=1_000_000_000) => Ok(n),
         _ => Err(format!("{n} is not in 1..=1000000000")),
@@ -196,8 +196,16 @@ fn size(s: &str) -> Result<usize, String> {
 
 /// A seed: a whole number from 0 to 2^64 - 1, with errors as clap's.
 fn seed(s: &str) -> Result<u64, String> {
-    let n: i128 = s.replace('_', "").parse().map_err(|err| format!("{err}"))?;
+    let n: i128 = underscores(s).parse().map_err(|err| format!("{err}"))?;
     u64::try_from(n).map_err(|_| format!("{n} is not in 0..={}", u64::MAX))
+}
+
+/// `s` without its `_`, if they stand only between digits as Python's int()
+/// takes them (`1_000`); as it is otherwise (`_1`, `1_`, `1__0`: refused).
+fn underscores(s: &str) -> String {
+    let digits = s.trim_start_matches(['-', '+']);
+    let between = !digits.starts_with('_') && !digits.ends_with('_') && !s.contains("__");
+    if between { s.replace('_', "") } else { s.to_owned() }
 }
 
 /// Was this a write to a pipe whose reader has gone (`| head`)?
