@@ -40,8 +40,8 @@ pub struct Options {
     /// The folder for report.md, runs.csv and the charts [default: target/measure]
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Also put the report into this workspace's README.md, between its
-    /// `measure:begin` and `measure:end` marks (the folder must be in the workspace)
+    /// Also put the report into OUT/README.md, between its `measure:begin`
+    /// and `measure:end` marks (as `--out measured` keeps measured/README.md)
     #[arg(long)]
     readme: bool,
     /// Also measure vec_add_mpi under Open MPI's mpirun, with 1, 2, 4, ...
@@ -409,22 +409,17 @@ pub fn measure(options: &Options) -> Result<()> {
     Ok(())
 }
 
-/// Replaces the README's measured section with the report, its charts
-/// linked where they are.
+/// Replaces the tables of OUT/README.md (between its marks) with the
+/// report; the charts lie beside it.
 fn readme(out: &Path) -> Result<()> {
-    let root =
-        Path::new(env!("CARGO_MANIFEST_DIR")).parent().context("xtask lives in the workspace")?;
-    let out = fs::canonicalize(out)?;
-    let folder = out
-        .strip_prefix(fs::canonicalize(root)?)
-        .with_context(|| format!("{} is not in the workspace", out.display()))?;
-    let folder = folder.to_string_lossy().replace('\\', "/");
     let report = fs::read_to_string(out.join("report.md"))?;
-    let path = root.join("README.md");
-    let text = fs::read_to_string(&path).context("cannot read README.md")?;
-    let spliced = report::splice(&text, &report::linked(&report, &folder))
-        .context("README.md has no `<!-- measure:begin -->` ... `<!-- measure:end -->`")?;
-    fs::write(&path, spliced).context("cannot write README.md")
+    let path = out.join("README.md");
+    let text = fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}: --readme needs one", path.display()))?;
+    let spliced = report::splice(&text, &report).with_context(|| {
+        format!("{} has no `<!-- measure:begin -->` ... `<!-- measure:end -->`", path.display())
+    })?;
+    fs::write(&path, spliced).with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// 1, 2, 4, ... up to twice the CPUs, and the CPU count itself.

@@ -56,15 +56,15 @@ fn markdown(m: &Measurement) -> String {
         );
     }
 
-    let _ = writeln!(md, "\n### This machine's ceilings\n");
+    let _ = writeln!(md, "\n## This machine's ceilings\n");
     ceilings(m, &mut md);
-    let _ = writeln!(md, "\n### Targets\n");
+    let _ = writeln!(md, "\n## Targets\n");
     targets(m, &mut md);
-    let _ = writeln!(md, "\n### Every lesson with its defaults\n");
+    let _ = writeln!(md, "\n## Every lesson with its defaults\n");
     for lesson in &m.lessons {
         defaults(m, lesson, &mut md);
     }
-    let _ = writeln!(md, "\n### Speedup against workers\n");
+    let _ = writeln!(md, "\n## Speedup against workers\n");
     let _ = writeln!(
         md,
         "Each lesson with a parallel phase, with `--workers` {}. \
@@ -445,17 +445,6 @@ pub fn splice(text: &str, report: &str) -> Option<String> {
     Some(format!("{}\n{report}{}", &text[..start], &text[end..]))
 }
 
-/// The report with its charts linked from another folder: `](vec_add.svg)`
-/// becomes `](FOLDER/vec_add.svg)`.
-pub fn linked(report: &str, folder: &str) -> String {
-    let mut text = report.to_string();
-    for lesson in super::LESSONS.iter().filter(|l| l.bound.is_some()) {
-        let chart = format!("]({}.svg)", lesson.name);
-        text = text.replace(&chart, &format!("]({folder}/{}.svg)", lesson.name));
-    }
-    text
-}
-
 fn csv_text(m: &Measurement) -> String {
     let mut csv = String::from("phase,lesson,command,workers,run,metric,unit,value\n");
     for run in &m.runs_done {
@@ -534,26 +523,26 @@ mod tests {
     }
 
     #[test]
-    fn the_report_goes_between_the_marks_with_its_charts_linked() {
+    fn the_report_goes_between_the_marks() {
         let readme = "# Title\n<!-- measure:begin -->\nold figures\n<!-- measure:end -->\nmore\n";
-        let report = linked("a table\n![chart](vec_add.svg)\n", "measured");
+        let report = "a table\n![chart](vec_add.svg)\n";
         assert_eq!(
-            splice(readme, &report).unwrap(),
-            "# Title\n<!-- measure:begin -->\na table\n![chart](measured/vec_add.svg)\n\
+            splice(readme, report).unwrap(),
+            "# Title\n<!-- measure:begin -->\na table\n![chart](vec_add.svg)\n\
              <!-- measure:end -->\nmore\n"
         );
         assert_eq!(splice("no marks", "a table"), None);
     }
 
     #[test]
-    fn the_readme_holds_the_committed_report_word_for_word() {
+    fn the_measured_page_holds_the_committed_report_word_for_word() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-        let readme = fs::read_to_string(root.join("README.md")).unwrap();
+        let readme = fs::read_to_string(root.join("measured/README.md")).unwrap();
         let report = fs::read_to_string(root.join("measured/report.md")).unwrap();
-        let expected = splice(&readme, &linked(&report, "measured")).unwrap();
+        let expected = splice(&readme, &report).unwrap();
         assert!(
             readme == expected,
-            "README.md's measured section is not measured/report.md: \
+            "measured/README.md's tables are not measured/report.md: \
              run `cargo xtask measure --out measured --readme`, do not edit it by hand"
         );
     }
