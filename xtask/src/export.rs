@@ -30,7 +30,11 @@ pub fn export(name: &str, dir: &Path, as_exercise: bool) -> Result<()> {
 
     let manifest = read(&root.join(name).join("Cargo.toml"))?;
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    write(&dir.join("Cargo.toml"), &(manifest + &workspace_settings(root)?))?;
+    let mut used = manifest.clone();
+    for helper in ["timing", "testkit"] {
+        used += &read(&root.join(helper).join("Cargo.toml"))?;
+    }
+    write(&dir.join("Cargo.toml"), &(manifest + &workspace_settings(root, &used)?))?;
     for part in ["src", "tests"] {
         copy_dir(&root.join(name).join(part), &dir.join(part))?;
     }
@@ -73,17 +77,42 @@ pub fn export(name: &str, dir: &Path, as_exercise: bool) -> Result<()> {
 
 /// The workspace's shared settings, for a project of one lesson: the
 /// `[workspace]` of the lesson and its two helpers, then this workspace's
-/// `[workspace.package]`, `[workspace.dependencies]`, `[workspace.lints]`
-/// and `[profile.dev]`, as they are written here.
-fn workspace_settings(root: &Path) -> Result<String> {
+/// `[workspace.package]`, lints and `[profile.dev]`, as they are written
+/// here, and of `[workspace.dependencies]` only those that `used` (the
+/// lesson's and its helpers' manifests) names, each with its comment.
+fn workspace_settings(root: &Path, used: &str) -> Result<String> {
     let manifest = read(&root.join("Cargo.toml"))?;
     let start = manifest
         .find("[workspace.package]")
         .context("the workspace's Cargo.toml has a [workspace.package]")?;
+    let mut settings = String::new();
+    let (mut in_dependencies, mut comment) = (false, String::new());
+    for line in manifest[start..].lines() {
+        if line.starts_with('[') {
+            in_dependencies = line == "[workspace.dependencies]";
+        }
+        let name = line.split([' ', '=']).next().unwrap_or("");
+        match () {
+            _ if !in_dependencies || line.starts_with('[') || line.is_empty() => {
+                settings += &comment;
+                comment.clear();
+                settings += line;
+                settings += "\n";
+            }
+            _ if line.starts_with('#') => comment += &format!("{line}\n"),
+            _ => {
+                if used.contains(&format!("\n{name}.workspace = true")) {
+                    settings += &comment;
+                    settings += line;
+                    settings += "\n";
+                }
+                comment.clear();
+            }
+        }
+    }
     Ok(format!(
         "\n# Taken out of the lecture's workspace by `cargo xtask export`.\n\
-         [workspace]\nresolver = \"3\"\nmembers = [\"timing\", \"testkit\"]\n\n{}",
-        &manifest[start..]
+         [workspace]\nresolver = \"3\"\nmembers = [\"timing\", \"testkit\"]\n\n{settings}"
     ))
 }
 

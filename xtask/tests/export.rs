@@ -33,6 +33,11 @@ fn an_export_is_a_project_of_its_own_with_the_fast_dev_profile() {
     let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
     assert!(manifest.starts_with("[package]\nname = \"squares\""), "{manifest}");
     assert!(manifest.contains("[profile.dev]\nopt-level = 3\n"), "{manifest}");
+    // Only what the lesson uses: none of the tools' crates, nor MPI.
+    for tool in ["plotters", "indicatif", "syn", "proc-macro2", "mpi ="] {
+        assert!(!manifest.contains(tool), "{tool} in {manifest}");
+    }
+    assert!(manifest.contains("\nclap = ") && !manifest.contains("\nquadrature"), "{manifest}");
 
     // Cargo reads it as a workspace of its own, the three packages in it.
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
