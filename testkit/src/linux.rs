@@ -228,9 +228,15 @@ impl Started {
         let parent = self.pid();
         let reaped = || stat_field(parent, 8).and_then(|f| f.parse::<u64>().ok());
         let mut reaped_before = None;
+        // A run that cannot be caught whole goes on: the workers held so far
+        // are let go, so that it can end by itself.
+        let ended = |caught: &[u32]| {
+            caught.iter().for_each(|&pid| _ = resume(pid));
+            Caught::Ended
+        };
         while start.elapsed() < limit {
             if self.child.try_wait().expect("try_wait works").is_some() {
-                return Caught::Ended;
+                return ended(&caught);
             }
             if reaped_before.is_some() && reaped() > reaped_before {
                 return Caught::Reaped(caught); // another worker ran meanwhile
@@ -239,7 +245,7 @@ impl Started {
                 if state(pid) == Some('Z') {
                     // A worker that ended before it was seen (its command
                     // line is gone with it): the run cannot be caught whole.
-                    return Caught::Ended;
+                    return ended(&caught);
                 }
                 if caught.len() == count || caught.contains(&pid) || !is_worker(pid) {
                     continue;
@@ -252,7 +258,7 @@ impl Started {
                             caught.push(pid);
                             break;
                         }
-                        Some('Z') | None => return Caught::Ended,
+                        Some('Z') | None => return ended(&caught),
                         Some(_) => sleep(Duration::from_micros(100)),
                     }
                 }
@@ -260,7 +266,7 @@ impl Started {
                     match reaped() {
                         // One had come and gone before: which came first is unknown.
                         Some(0) => reaped_before = Some(0),
-                        _ => return Caught::Ended,
+                        _ => return ended(&caught),
                     }
                 }
             }
@@ -415,7 +421,8 @@ fn is_worker(pid: u32) -> bool {
 pub enum Caught {
     /// Every worker asked for, each stopped where it was.
     All(Vec<u32>),
-    /// The run, or a worker, ended before they were all caught.
+    /// The run, or a worker, ended before they were all caught (those
+    /// caught are running again).
     Ended,
     /// Only these were caught (and stopped) within the time given.
     Only(Vec<u32>),
@@ -787,6 +794,18 @@ mod tests {
         for pid in workers.into_iter().chain([parent]) {
             assert!(state(pid).is_none_or(|s| s == 'Z'), "{pid} is left");
         }
+    }
+
+    #[test]
+    fn a_run_that_cannot_be_caught_whole_is_let_go() {
+        // A child reaped before the worker is caught (here `sleep 0.2`):
+        // which came first is unknown, so the run is not used, and the
+        // worker caught is running again: the run ends by itself.
+        let worker = "sh -c 'sleep 0.3; :' w --worker";
+        let script = format!("sleep 0.2; {worker} & wait");
+        let mut run = Started::new("sh", &["-c", &script], &[]);
+        assert_eq!(run.catch_within(2, Duration::from_secs(5)), Caught::Ended);
+        assert!(run.finish_within(Duration::from_secs(10)).status.success());
     }
 
     #[test]
