@@ -20,9 +20,10 @@
 
 mod procs;
 
+use std::env;
 use std::io::{self, Write};
 use std::num::NonZero;
-use std::process::{Command, ExitCode, Stdio};
+use std::process::{self, Command, ExitCode, Stdio};
 use std::thread;
 
 use anyhow::{Context, Result, ensure};
@@ -144,7 +145,8 @@ fn sum_in_processes(chunks: &[&[f64]]) -> Result<Vec<f64>> {
         // threads copying to them stop) before the scope waits for those.
         let mut procs = Procs::new();
         for chunk in chunks {
-            let worker = procs.start(worker_command()?, 1)?;
+            let worker = worker_command()?.spawn().context("cannot start a worker")?;
+            let worker = procs.watch(worker, 1)?; // it owes one answer: its sum
             let mut stdin = worker.stdin.take().expect("stdin is piped");
             // The copy, from a thread of its own: a worker slow to take it
             // cannot keep the parent from hearing that another one failed.
@@ -187,10 +189,16 @@ fn worker(parent: u32) -> Result<()> {
     Ok(())
 }
 
-/// This same program as a worker, its chunk and its answer through pipes.
+/// This same program, started again as a worker of this process (what
+/// Python's `spawn` does): `--worker PARENT` tells `main` to run `worker`.
+/// Its chunk goes in through its stdin, its sum comes back on its stdout,
+/// and its stderr says why, if it fails: three pipes.
 fn worker_command() -> Result<Command> {
-    let mut command = procs::worker_command()?;
-    command.stdin(Stdio::piped());
+    let exe = env::current_exe().context("cannot find this program to start a worker")?;
+    let mut command = Command::new(exe);
+    command.args(["--worker", &process::id().to_string()]);
+    command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    procs::end_with_parent(&mut command); // see procs.rs
     Ok(command)
 }
 

@@ -20,8 +20,9 @@
 
 mod procs;
 
+use std::env;
 use std::io::{self, Write};
-use std::process::{Command, ExitCode, Stdio};
+use std::process::{self, Command, ExitCode, Stdio};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::thread;
@@ -174,7 +175,8 @@ fn map_in_threads(intervals: &[f64], workers: usize, reps: u32) -> Result<Vec<f6
 fn map_in_processes(intervals: &[f64], workers: usize, args: &Args) -> Result<Vec<f64>> {
     let mut procs = Procs::new();
     for _ in 0..workers.min(intervals.len()) {
-        procs.start(worker_command(args)?, 0)?;
+        let worker = worker_command(args)?.spawn().context("cannot start a worker")?;
+        procs.watch(worker, 0)?; // it owes an answer for each task it is given
     }
     let mut tasks = intervals.iter().enumerate();
     let mut given = Vec::new(); // the task each worker is working on
@@ -211,10 +213,16 @@ fn pair<A: std::str::FromStr, B: std::str::FromStr>(line: &str) -> Option<(A, B)
     Some((a.parse().ok()?, b.parse().ok()?))
 }
 
-/// This same program as a pool worker, its tasks and answers through pipes.
+/// This same program, started again as a pool worker of this process (what
+/// Python's `spawn` does): `--worker PARENT` tells `main` to run `worker`.
+/// Its tasks go in through its stdin, its answers come back on its stdout,
+/// and its stderr says why, if it fails: three pipes.
 fn worker_command(args: &Args) -> Result<Command> {
-    let mut command = procs::worker_command()?;
-    command.args(["--reps", &args.reps.to_string()]).stdin(Stdio::piped());
+    let exe = env::current_exe().context("cannot find this program to start a worker")?;
+    let mut command = Command::new(exe);
+    command.args(["--worker", &process::id().to_string()]).args(["--reps", &args.reps.to_string()]);
+    command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    procs::end_with_parent(&mut command); // see procs.rs
     Ok(command)
 }
 

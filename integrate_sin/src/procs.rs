@@ -2,8 +2,9 @@
 //! byte for byte, in every member that starts worker processes (a check
 //! fails when a copy drifts), so that each member can be copied on its own.
 //!
-//! - `Procs`: start workers (`worker_command`), hear whichever one answers
-//!   or fails first, and kill and reap every one of them on any way out.
+//! - `Procs`: watch the workers a lesson has spawned, hear whichever one
+//!   answers or fails first, and kill and reap every one of them on any way
+//!   out; `end_with_parent` goes on each worker's command before its spawn.
 //! - `watch_parent` and `end_with_parent`: no worker outlives its parent,
 //!   however the parent ends.
 //! - `end_on_panic`: how `main` begins (a panic anywhere ends the program in
@@ -14,7 +15,7 @@
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::ops::RangeInclusive;
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::{Child, Command, ExitCode};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
 
@@ -48,15 +49,13 @@ impl Procs {
         Procs { children: Vec::new(), owed: Vec::new(), running: 0, news, sender }
     }
 
-    /// Starts `command` as the next worker, which owes `answers` lines on its
-    /// stdout; its stderr comes back to the parent, which reports it.
-    pub fn start(&mut self, mut command: Command, answers: usize) -> Result<&mut Child> {
-        command.stdout(Stdio::piped()).stderr(Stdio::piped());
-        end_with_parent(&mut command);
-        let mut child = command.spawn().context("cannot start a worker process")?;
+    /// Watches `child`, a worker just spawned with its stdout and stderr
+    /// piped, as the next worker, which owes `answers` lines on its stdout;
+    /// its stderr comes back to the parent, which reports it.
+    pub fn watch(&mut self, mut child: Child, answers: usize) -> Result<&mut Child> {
         let i = self.children.len();
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let mut stderr = child.stderr.take().expect("stderr is piped");
+        let stdout = child.stdout.take().expect("the worker's stdout is piped");
+        let mut stderr = child.stderr.take().expect("the worker's stderr is piped");
         self.children.push(child);
         self.owed.push(answers);
         let sender = self.sender.clone();
@@ -142,16 +141,6 @@ impl Drop for Procs {
     }
 }
 
-/// This same program, to be started as a worker of this process: with
-/// `--worker PARENT` (this pid), which `main` checks first, as a Python
-/// script checks `if __name__ == "__main__"`.
-pub fn worker_command() -> Result<Command> {
-    let exe = std::env::current_exe().context("cannot find this program to start a worker")?;
-    let mut command = Command::new(exe);
-    command.args(["--worker", &std::process::id().to_string()]);
-    Ok(command)
-}
-
 /// Reads until `buf` is full or the input ends; returns how many bytes it read.
 pub fn fill(input: &mut impl Read, buf: &mut [u8]) -> Result<usize> {
     let mut filled = 0;
@@ -170,12 +159,12 @@ pub fn fill(input: &mut impl Read, buf: &mut [u8]) -> Result<usize> {
 /// ends, the group is orphaned, and the kernel wakes and hangs up (SIGCONT,
 /// SIGHUP) a worker stopped in it, which cannot look for itself.
 #[cfg(unix)]
-fn end_with_parent(command: &mut Command) {
+pub fn end_with_parent(command: &mut Command) {
     std::os::unix::process::CommandExt::process_group(command, 0);
 }
 
 #[cfg(not(unix))]
-fn end_with_parent(_command: &mut Command) {}
+pub fn end_with_parent(_command: &mut Command) {}
 
 /// A worker's first act: make sure it ends, quietly, as soon as its parent
 /// has gone (killed, Ctrl-C, stopped from an IDE), whatever it is doing. On
@@ -297,6 +286,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::process::Stdio;
 
     #[test]
     fn fill_reads_to_the_end_of_the_input() {
@@ -350,23 +340,23 @@ mod tests {
     }
 
     #[cfg(unix)]
-    fn sh(script: &str) -> Command {
+    fn sh(script: &str) -> Child {
         let mut command = Command::new("sh");
         command.args(["-c", script]).stdin(Stdio::piped());
-        command
+        command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap()
     }
 
     #[cfg(unix)]
     #[test]
     fn procs_name_the_worker_that_ends_and_how() {
         let mut procs = Procs::new();
-        procs.start(sh("echo 0 0; exit 3"), 2).unwrap();
+        procs.watch(sh("echo 0 0; exit 3"), 2).unwrap();
         assert_eq!(procs.next_line().unwrap(), (0, "0 0".to_string()));
         let err = procs.next_line().unwrap_err();
         assert_eq!(format!("{err:#}"), "worker 0 failed: exit status: 3");
 
         let mut procs = Procs::new();
-        procs.start(sh("echo extra"), 0).unwrap();
+        procs.watch(sh("echo extra"), 0).unwrap();
         let err = procs.join().unwrap_err();
         assert_eq!(format!("{err:#}"), "worker 0 answered \"extra\", unasked");
     }
@@ -375,8 +365,8 @@ mod tests {
     #[test]
     fn a_worker_that_ends_owing_an_answer_fails_whatever_its_exit_code() {
         let mut procs = Procs::new();
-        procs.start(sh("sleep 30"), 1).unwrap();
-        procs.start(sh("exit 0"), 1).unwrap();
+        procs.watch(sh("sleep 30"), 1).unwrap();
+        procs.watch(sh("exit 0"), 1).unwrap();
         let err = procs.next_line().unwrap_err();
         assert_eq!(
             format!("{err:#}"),
@@ -384,7 +374,7 @@ mod tests {
         );
         // A worker told a task owes its answer too.
         let mut procs = Procs::new();
-        procs.start(sh("read task"), 0).unwrap();
+        procs.watch(sh("read task"), 0).unwrap();
         procs.tell(0, "1 2");
         let err = procs.next_line().unwrap_err();
         assert!(format!("{err:#}").contains("without its answer"), "{err:#}");
@@ -394,10 +384,10 @@ mod tests {
     #[test]
     fn join_takes_the_answers_still_owed_and_fails_a_worker_that_gave_none() {
         let mut procs = Procs::new();
-        procs.start(sh("echo done"), 1).unwrap();
+        procs.watch(sh("echo done"), 1).unwrap();
         procs.join().unwrap();
         let mut procs = Procs::new();
-        procs.start(sh("exit 0"), 1).unwrap();
+        procs.watch(sh("exit 0"), 1).unwrap();
         let err = procs.join().unwrap_err();
         assert!(format!("{err:#}").contains("without its answer"), "{err:#}");
     }
@@ -406,7 +396,7 @@ mod tests {
     #[test]
     fn a_workers_own_words_become_part_of_the_parents_one_line() {
         let mut procs = Procs::new();
-        procs.start(sh("echo 'error: worker: cannot do it' >&2; exit 1"), 1).unwrap();
+        procs.watch(sh("echo 'error: worker: cannot do it' >&2; exit 1"), 1).unwrap();
         let err = procs.next_line().unwrap_err();
         assert_eq!(format!("{err:#}"), "worker 0 failed: cannot do it");
     }
@@ -415,7 +405,7 @@ mod tests {
     #[test]
     fn a_told_worker_answers_its_line() {
         let mut procs = Procs::new();
-        procs.start(sh("read task; echo \"$task done\""), 0).unwrap();
+        procs.watch(sh("read task; echo \"$task done\""), 0).unwrap();
         procs.tell(0, "7");
         assert_eq!(procs.next_line().unwrap(), (0, "7 done".to_string()));
         drop(procs.children[0].stdin.take());
@@ -426,7 +416,7 @@ mod tests {
     #[test]
     fn dropping_procs_kills_and_reaps_every_worker() {
         let mut procs = Procs::new();
-        let pid = procs.start(sh("sleep 30"), 1).unwrap().id();
+        let pid = procs.watch(sh("sleep 30"), 1).unwrap().id();
         drop(procs);
         assert!(!std::path::Path::new(&format!("/proc/{pid}")).exists());
     }

@@ -21,9 +21,10 @@
 
 mod procs;
 
+use std::env;
 use std::fs::File;
 use std::io::{self, Write};
-use std::process::ExitCode;
+use std::process::{self, Command, ExitCode, Stdio};
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 use std::sync::atomic::{AtomicI32, AtomicU32};
 use std::thread;
@@ -56,16 +57,14 @@ fn run(args: &Args) -> Result<()> {
     let shm = shared_file()?;
     let map = MmapRaw::map_raw(&shm).context("cannot map the shared file")?;
     let shared = shared(&map)?;
-    shared.parent.store(std::process::id(), Relaxed);
+    shared.parent.store(process::id(), Relaxed);
 
     // The start gate: the parent holds the lock until every worker is ready.
     let gate = shared.counter.get_lock();
     let mut procs = Procs::new();
     for _ in 0..args.workers {
-        let stdin = shm.try_clone().context("cannot hand the shared file to a worker")?;
-        let mut command = procs::worker_command()?;
-        command.args(["--iters", &args.iters.to_string()]).stdin(stdin);
-        procs.start(command, 2)?; // it owes two answers: "ready", then "done"
+        let worker = worker_command(&shm, args)?.spawn().context("cannot start a worker")?;
+        procs.watch(worker, 2)?; // it owes two answers: "ready", then "done"
     }
     for _ in 0..args.workers {
         procs.next_line()?; // "ready": it waits at the gate
@@ -145,6 +144,22 @@ fn worker(parent: u32, args: &Args) -> Result<()> {
     }
     writeln!(io::stdout(), "done {together}")?;
     Ok(())
+}
+
+/// This same program, started again as a worker of this process (what
+/// Python's `spawn` does): `--worker PARENT` tells `main` to run `worker`.
+/// Its stdin is the shared file itself; its "ready" and "done" come back on
+/// its stdout, and its stderr says why, if it fails.
+fn worker_command(shm: &File, args: &Args) -> Result<Command> {
+    let stdin = shm.try_clone().context("cannot hand the shared file to a worker")?;
+    let exe = env::current_exe().context("cannot find this program to start a worker")?;
+    let mut command = Command::new(exe);
+    command
+        .args(["--worker", &process::id().to_string()])
+        .args(["--iters", &args.iters.to_string()]);
+    command.stdin(stdin).stdout(Stdio::piped()).stderr(Stdio::piped());
+    procs::end_with_parent(&mut command); // see procs.rs
+    Ok(command)
 }
 
 /// What lives in the shared file.

@@ -20,11 +20,12 @@
 
 mod procs;
 
+use std::env;
 use std::fs::File;
 use std::io::{self, Write};
 use std::num::NonZero;
 use std::path::PathBuf;
-use std::process::{Command, ExitCode};
+use std::process::{self, Command, ExitCode, Stdio};
 use std::thread;
 
 use anyhow::{Context, Result, ensure};
@@ -91,7 +92,8 @@ fn sum_in_processes(shm: &File, n: usize, num_procs: usize) -> Result<Vec<i64>> 
     for i in 0..num_procs {
         let (s, e) = (i * n / num_procs, (i + 1) * n / num_procs);
         // Python passes `shm.name`; here the open file itself is passed.
-        procs.start(worker_command(shm, s, e)?, 1)?; // it owes one answer
+        let worker = worker_command(shm, s, e)?.spawn().context("cannot start a worker")?;
+        procs.watch(worker, 1)?; // it owes one answer: its sum
     }
     // out_q.get() for each worker: its partial sum, read from its stdout.
     let mut partial_sums = vec![0; num_procs];
@@ -157,13 +159,19 @@ fn random_array(n: usize, seed: Option<u64>) -> Result<Vec<i64>> {
     Ok(arr)
 }
 
-/// This same program as a worker for `arr[start..end]`, with the shared file
-/// as its stdin: the file is reached only through a handle that is open.
+/// This same program, started again as a worker of this process for
+/// `arr[start..end]` (what Python's `spawn` does): `--worker PARENT` tells
+/// `main` to run `worker`. Its stdin is the shared file itself (reached only
+/// through a handle that is open); its sum comes back on its stdout, and its
+/// stderr says why, if it fails.
 fn worker_command(shm: &File, start: usize, end: usize) -> Result<Command> {
     let stdin = shm.try_clone().context("cannot hand the shared file to a worker")?;
-    let mut command = procs::worker_command()?;
     let range = [start.to_string(), end.to_string()];
-    command.arg("--range").args(range).stdin(stdin);
+    let exe = env::current_exe().context("cannot find this program to start a worker")?;
+    let mut command = Command::new(exe);
+    command.args(["--worker", &process::id().to_string()]).arg("--range").args(range);
+    command.stdin(stdin).stdout(Stdio::piped()).stderr(Stdio::piped());
+    procs::end_with_parent(&mut command); // see procs.rs
     Ok(command)
 }
 

@@ -29,7 +29,7 @@ pub struct Exercise {
 }
 
 /// How a pool's parent talks to its workers (squares, integrate_sin).
-const POOL_NOTES: &str = "How the pool talks to its workers: a worker reads lines `TASK X` on its stdin and answers `TASK RESULT` on its stdout (the task's index, then its result). `procs.start(worker_command(args)?, 0)` starts a worker that owes no answer yet; `give(&mut procs, i, tasks.next())` sends worker `i` the next task, if one is left, and returns which task that is (a worker owes an answer for every task it is given); `procs.next_line()?` waits for whichever worker answers first and returns `(i, line)`; `pair(&line)` reads `TASK RESULT` back into two numbers. Closing a worker's stdin (`drop(worker.stdin.take())`) tells it to end, and `procs.join()?` waits until every worker has.";
+const POOL_NOTES: &str = "How the pool talks to its workers: a worker reads lines `TASK X` on its stdin and answers `TASK RESULT` on its stdout (the task's index, then its result). `worker_command(args)?.spawn()?` starts a worker, and `procs.watch(worker, 0)?` watches it (it owes no answer yet); `give(&mut procs, i, tasks.next())` sends worker `i` the next task, if one is left, and returns which task that is (a worker owes an answer for every task it is given); `procs.next_line()?` waits for whichever worker answers first and returns `(i, line)`; `pair(&line)` reads `TASK RESULT` back into two numbers. Closing a worker's stdin (`drop(worker.stdin.take())`) tells it to end, and `procs.join()?` waits until every worker has.";
 
 /// What no test sees in a thread version (vec_add, heavy_sum).
 const THREADS_BY_HAND: &str = "Whether `sum_in_threads` starts every thread before it waits for any: joining each thread inside the loop that starts it gives the same sums one at a time, and how many threads ran at once leaves no trace the tests can read. Look for the joins after the loop (or the end of `thread::scope` after it).";
@@ -41,7 +41,7 @@ pub const EXERCISES: &[Exercise] = &[
         functions: &[
             (
                 "sum_in_processes",
-                "sum_in_processes: start one worker per chunk (procs.start(worker_command()?, 1)), write the chunk's bytes to its stdin from a thread of its own (bytemuck::cast_slice), read each partial sum with procs.next_line(), then procs.join()",
+                "sum_in_processes: start one worker per chunk (worker_command()?.spawn()?, then procs.watch(worker, 1)?, which gives back the worker to take its stdin from), write the chunk's bytes to its stdin from a thread of its own (bytemuck::cast_slice), read each partial sum with procs.next_line(), then procs.join()",
             ),
             (
                 "sum_in_threads",
@@ -60,7 +60,7 @@ pub const EXERCISES: &[Exercise] = &[
         task: "Sum the array in worker processes that share it, as vecAddF.py does with `shared_memory`: every worker maps the shared file and sums its own range; only the partial sums come back.",
         functions: &[(
             "sum_in_processes",
-            "sum_in_processes: start num_procs workers, worker i on arr[i*n/num_procs .. (i+1)*n/num_procs] (procs.start(worker_command(shm, start, end)?, 1)), read each partial sum with procs.next_line(), then procs.join()",
+            "sum_in_processes: start num_procs workers, worker i on arr[i*n/num_procs .. (i+1)*n/num_procs] (worker_command(shm, start, end)?.spawn()?, then procs.watch(worker, 1)?), read each partial sum with procs.next_line(), then procs.join()",
         )],
         lecture: "Sequential sum: 2500130367, time = 0.029 s\nParallel sum: 2500130367, time = 0.047 s\nSpeedup: 0.62x with 32 processes",
         notes: "",
@@ -75,7 +75,7 @@ pub const EXERCISES: &[Exercise] = &[
         functions: &[
             (
                 "sum_in_processes",
-                "sum_in_processes: start one worker per chunk (procs.start(worker_command()?, 1)), write the chunk's bytes to its stdin from a thread of its own (bytemuck::cast_slice), read each partial sum with procs.next_line(), then procs.join()",
+                "sum_in_processes: start one worker per chunk (worker_command()?.spawn()?, then procs.watch(worker, 1)?, which gives back the worker to take its stdin from), write the chunk's bytes to its stdin from a thread of its own (bytemuck::cast_slice), read each partial sum with procs.next_line(), then procs.join()",
             ),
             (
                 "sum_in_threads",
@@ -143,7 +143,7 @@ pub const EXERCISES: &[Exercise] = &[
         task: "Compute the squares in parallel with a pool of worker processes, as `with Pool(4) as pool: pool.map(compute_square, numbers)` does: each worker gets a task, and the next one as soon as it has answered; the results in input order.",
         functions: &[(
             "map_in_processes",
-            "map_in_processes: start min(workers, tasks) workers (procs.start(worker_command(args)?, 0)), give each a task (give), and as each answers (procs.next_line(), `TASK SQUARE`) store the square and give it the next task; then close their stdin and procs.join()",
+            "map_in_processes: start min(workers, tasks) workers (worker_command(args)?.spawn()?, then procs.watch(worker, 0)?), give each a task (give), and as each answers (procs.next_line(), `TASK SQUARE`) store the square and give it the next task; then close their stdin and procs.join()",
         )],
         lecture: "Sequential time: 1.00 seconds\nParallel time: 0.32 seconds\nResults are the same: True",
         notes: POOL_NOTES,
@@ -157,7 +157,7 @@ pub const EXERCISES: &[Exercise] = &[
         task: "The practical session's exercise. Compute the results by calling `slow_integrate_sin` for each interval in parallel, with a pool of `workers` worker processes (4 by default, as the Python's `Pool(4)`). Measure and print the time the parallel computation takes, and verify that the results from both methods are the same (`run` does both).",
         functions: &[(
             "map_in_processes",
-            "map_in_processes: start min(workers, tasks) workers (procs.start(worker_command(args)?, 0)), give each an interval (give), and as each answers (procs.next_line(), `TASK RESULT`) store the result in input order and give it the next; then close their stdin and procs.join()",
+            "map_in_processes: start min(workers, tasks) workers (worker_command(args)?.spawn()?, then procs.watch(worker, 0)?), give each an interval (give), and as each answers (procs.next_line(), `TASK RESULT`) store the result in input order and give it the next; then close their stdin and procs.join()",
         )],
         lecture: "Sequential time: 0.3819 seconds\nParallel time: 0.1523 seconds\nResults are the same: True",
         notes: POOL_NOTES,
