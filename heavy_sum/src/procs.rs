@@ -286,7 +286,6 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::process::Stdio;
 
     #[test]
     fn fill_reads_to_the_end_of_the_input() {
@@ -341,6 +340,7 @@ mod tests {
 
     #[cfg(unix)]
     fn sh(script: &str) -> Child {
+        use std::process::Stdio;
         let mut command = Command::new("sh");
         command.args(["-c", script]).stdin(Stdio::piped());
         command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap()
