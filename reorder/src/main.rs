@@ -124,7 +124,7 @@ const BLOCK: u64 = 1000;
 const BUDGET: f64 = 5.0;
 
 /// What the rounds found, for one ordering.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 struct Found {
     /// Rounds run.
     rounds: u64,

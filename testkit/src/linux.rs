@@ -475,12 +475,6 @@ pub fn run_answer(bin: &str, args: &[&str], function: &str) -> Output {
     Started::new(bin, args, &[]).finish_or(ANSWER_DEADLINE, &hung)
 }
 
-/// For an exercise's tests: asserts that a run of `bin args` starts worker
-/// processes (a sequential answer does not), then lets it end well.
-pub fn assert_workers_ran(bin: &str, args: &[&str], function: &str) {
-    assert_workers_at_once(bin, args, 1, function);
-}
-
 /// For an exercise's tests: asserts that `count` worker processes of a run
 /// of `bin args` are alive at the same time, then lets it end well. Each
 /// worker is stopped as it starts, so an answer that waits for one worker
