@@ -95,22 +95,36 @@ fn run(args: &Args) -> Result<()> {
 
 /// A compute-heavy sum in worker processes or threads (vecAddF-heavy.py).
 #[derive(Parser)]
+#[command(allow_negative_numbers = true)]
 struct Args {
     /// How many random floats in [0, 1) to sum
-    #[arg(long, default_value_t = 1_000_000, value_parser = number::<usize>(1..=1_000_000_000), allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 1_000_000, value_parser = size)]
     n: usize,
     /// Worker processes (or threads with --threads) [default: all CPUs]
-    #[arg(long, value_parser = number::<u16>(1..=256), allow_hyphen_values = true)]
+    #[arg(long, value_parser = workers)]
     workers: Option<u16>,
     /// Use scoped threads that borrow their chunk instead of processes
     #[arg(long)]
     threads: bool,
     /// Seed for the random numbers, to get the same array every run
-    #[arg(long, value_parser = number::<u64>(0..=u64::MAX.into()), allow_hyphen_values = true)]
+    #[arg(long, value_parser = seed)]
     seed: Option<u64>,
     /// Run as a worker of process PARENT: print the heavy sum of the f64s on stdin
     #[arg(long, hide = true, value_name = "PARENT")]
     worker: Option<u32>,
+}
+
+/// The flags' whole numbers, each in its range (`number` is in procs.rs).
+fn size(s: &str) -> Result<usize, String> {
+    number(s, 1..=1_000_000_000)
+}
+
+fn workers(s: &str) -> Result<u16, String> {
+    number(s, 1..=256)
+}
+
+fn seed(s: &str) -> Result<u64, String> {
+    number(s, 0..=u64::MAX.into())
 }
 
 /// `np.random.rand(n)`: n floats in [0, 1).

@@ -92,16 +92,17 @@ fn run(args: &Args) -> Result<()> {
 /// A heavy integration over twenty intervals, one by one and in a pool
 /// (the practical session's exercise).
 #[derive(Parser)]
+#[command(allow_negative_numbers = true)]
 struct Args {
     /// Integrals of sin added up per interval (the heavy workload)
-    #[arg(long, default_value_t = 10_000, value_parser = number::<u32>(1..=100_000_000), allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 10_000, value_parser = reps)]
     reps: u32,
     /// How many intervals: x = 0.1 * i for i in 1..=TASKS (past 3984 the
     /// quadrature misses its tolerance, and the run says so)
-    #[arg(long, default_value_t = 20, value_parser = number::<u32>(1..=100_000), allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 20, value_parser = tasks)]
     tasks: u32,
     /// Worker processes in the pool (or threads with --threads)
-    #[arg(long, default_value_t = 4, value_parser = number::<u16>(1..=256), allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 4, value_parser = workers)]
     workers: u16,
     /// Use a pool of threads instead of processes
     #[arg(long)]
@@ -109,6 +110,19 @@ struct Args {
     /// Run as a pool worker of process PARENT: answer `TASK RESULT` to each `TASK X` on stdin
     #[arg(long, hide = true, value_name = "PARENT")]
     worker: Option<u32>,
+}
+
+/// The flags' whole numbers, each in its range (`number` is in procs.rs).
+fn reps(s: &str) -> Result<u32, String> {
+    number(s, 1..=100_000_000)
+}
+
+fn tasks(s: &str) -> Result<u32, String> {
+    number(s, 1..=100_000)
+}
+
+fn workers(s: &str) -> Result<u16, String> {
+    number(s, 1..=256)
 }
 
 /// The worker side: answer `TASK RESULT` to every `TASK X` read on stdin,

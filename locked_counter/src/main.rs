@@ -76,12 +76,13 @@ fn run(args: &Args) -> Result<()> {
 
 /// A lock in shared memory makes a shared counter exact (lockedCounter.py).
 #[derive(Parser)]
+#[command(allow_negative_numbers = true)]
 struct Args {
     /// Worker processes, each incrementing the shared counter
-    #[arg(long, default_value_t = 4, value_parser = number::<u16>(1..=256), allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 4, value_parser = workers)]
     workers: u16,
     /// Increments per process (at most 8,000,000: 256 x that still fits the i32 counter)
-    #[arg(long, default_value_t = 100_000, value_parser = number::<u32>(1..=8_000_000), allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 100_000, value_parser = iters)]
     iters: u32,
     /// Run as a worker of process PARENT on the shared counter given as stdin
     #[arg(long, hide = true, value_name = "PARENT")]
@@ -89,6 +90,15 @@ struct Args {
     /// As a worker, count with fetch_add instead of the lock
     #[arg(long, hide = true, requires = "worker")]
     fetch_add: bool,
+}
+
+/// The flags' whole numbers, each in its range (`number` is in procs.rs).
+fn workers(s: &str) -> Result<u16, String> {
+    number(s, 1..=256)
+}
+
+fn iters(s: &str) -> Result<u32, String> {
+    number(s, 1..=8_000_000)
 }
 
 /// `x = Value('i', 0)`, the processes started and joined; returns `x.value`.

@@ -265,21 +265,16 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 /// A flag's value: a whole number in `range`, with `_` between digits as in
 /// Python (`50_000_000`). What it refuses reads as clap's own refusals do.
-pub fn number<T>(range: RangeInclusive<i128>) -> impl Fn(&str) -> Result<T, String> + Clone
-where
-    T: TryFrom<i128>,
-{
-    move |s| {
-        // `_` only between digits, as Python's int() takes it: not `_1`, `1_`, `1__0`.
-        let digits = s.trim_start_matches(['-', '+']);
-        let between = !digits.starts_with('_') && !digits.ends_with('_') && !s.contains("__");
-        let s = if between { s.replace('_', "") } else { s.to_owned() };
-        let n: i128 = s.parse().map_err(|err| format!("{err}"))?;
-        let refused = || format!("{n} is not in {}..={}", range.start(), range.end());
-        match range.contains(&n) {
-            true => T::try_from(n).map_err(|_| refused()),
-            false => Err(refused()),
-        }
+pub fn number<T: TryFrom<i128>>(s: &str, range: RangeInclusive<i128>) -> Result<T, String> {
+    // `_` only between digits, as Python's int() takes it: not `_1`, `1_`, `1__0`.
+    let digits = s.trim_start_matches(['-', '+']);
+    let between = !digits.starts_with('_') && !digits.ends_with('_') && !s.contains("__");
+    let s = if between { s.replace('_', "") } else { s.to_owned() };
+    let n: i128 = s.parse().map_err(|err| format!("{err}"))?;
+    let refused = format!("{n} is not in {}..={}", range.start(), range.end());
+    match range.contains(&n) {
+        true => T::try_from(n).map_err(|_| refused),
+        false => Err(refused),
     }
 }
 
@@ -300,7 +295,7 @@ mod tests {
 
     #[test]
     fn numbers_take_underscores_and_refuse_what_is_out_of_range() {
-        let workers = number::<u16>(1..=256);
+        let workers = |s| number::<u16>(s, 1..=256);
         assert_eq!(workers("4"), Ok(4));
         assert_eq!(workers("1_0"), Ok(10));
         // Where Python's int() refuses an underscore, so does a flag.
@@ -310,7 +305,7 @@ mod tests {
         assert_eq!(workers("0"), Err("0 is not in 1..=256".to_string()));
         assert_eq!(workers("-1"), Err("-1 is not in 1..=256".to_string()));
         assert!(workers("abc").is_err());
-        let seed = number::<u64>(0..=u64::MAX.into());
+        let seed = |s| number::<u64>(s, 0..=u64::MAX.into());
         assert_eq!(seed("18_446_744_073_709_551_615"), Ok(u64::MAX));
     }
 

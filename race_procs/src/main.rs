@@ -109,16 +109,26 @@ fn run(args: &Args) -> Result<()> {
 
 /// Processes racing on one counter in shared memory (threadP-B.py).
 #[derive(Parser)]
+#[command(allow_negative_numbers = true)]
 struct Args {
     /// Worker processes, each incrementing the shared counter
-    #[arg(long, default_value_t = 10, value_parser = number::<u16>(1..=256), allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 10, value_parser = workers)]
     workers: u16,
     /// Increments per process (at most 8,000,000: 256 x that still fits the i32 counter)
-    #[arg(long, default_value_t = 100_000, value_parser = number::<u32>(1..=8_000_000), allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 100_000, value_parser = iters)]
     iters: u32,
     /// Run as a worker of process PARENT on the shared counter given as stdin
     #[arg(long, hide = true, value_name = "PARENT")]
     worker: Option<u32>,
+}
+
+/// The flags' whole numbers, each in its range (`number` is in procs.rs).
+fn workers(s: &str) -> Result<u16, String> {
+    number(s, 1..=256)
+}
+
+fn iters(s: &str) -> Result<u32, String> {
+    number(s, 1..=8_000_000)
 }
 
 /// The worker side: map the counter, say "ready", count once the gate opens,

@@ -138,10 +138,16 @@ struct Found {
 
 /// The store-buffer experiment, repeated (reorder.c).
 #[derive(Parser)]
+#[command(allow_negative_numbers = true)]
 struct Args {
     /// How many times both threads store, then load
-    #[arg(long, default_value_t = 200_000, value_parser = number::<u32>(1..=10_000_000), allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 200_000, value_parser = rounds)]
     rounds: u32,
+}
+
+/// The flags' whole numbers, each in its range (`number` is below).
+fn rounds(s: &str) -> Result<u32, String> {
+    number(s, 1..=10_000_000)
 }
 
 /// Runs `rounds` rounds of `x = 1; r1 = y` here against `y = 1; r2 = x` in
@@ -261,21 +267,16 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 /// A flag's value: a whole number in `range`, with `_` between digits as in
 /// Python (`50_000_000`). What it refuses reads as clap's own refusals do.
-fn number<T>(range: RangeInclusive<i128>) -> impl Fn(&str) -> Result<T, String> + Clone
-where
-    T: TryFrom<i128>,
-{
-    move |s| {
-        // `_` only between digits, as Python's int() takes it: not `_1`, `1_`, `1__0`.
-        let digits = s.trim_start_matches(['-', '+']);
-        let between = !digits.starts_with('_') && !digits.ends_with('_') && !s.contains("__");
-        let s = if between { s.replace('_', "") } else { s.to_owned() };
-        let n: i128 = s.parse().map_err(|err| format!("{err}"))?;
-        let refused = || format!("{n} is not in {}..={}", range.start(), range.end());
-        match range.contains(&n) {
-            true => T::try_from(n).map_err(|_| refused()),
-            false => Err(refused()),
-        }
+fn number<T: TryFrom<i128>>(s: &str, range: RangeInclusive<i128>) -> Result<T, String> {
+    // `_` only between digits, as Python's int() takes it: not `_1`, `1_`, `1__0`.
+    let digits = s.trim_start_matches(['-', '+']);
+    let between = !digits.starts_with('_') && !digits.ends_with('_') && !s.contains("__");
+    let s = if between { s.replace('_', "") } else { s.to_owned() };
+    let n: i128 = s.parse().map_err(|err| format!("{err}"))?;
+    let refused = format!("{n} is not in {}..={}", range.start(), range.end());
+    match range.contains(&n) {
+        true => T::try_from(n).map_err(|_| refused),
+        false => Err(refused),
     }
 }
 

@@ -80,15 +80,16 @@ fn run(args: &Args) -> Result<()> {
 
 /// Ten sleeping tasks, one by one and in a pool (the practical session's squares).
 #[derive(Parser)]
+#[command(allow_negative_numbers = true)]
 struct Args {
     /// How many tasks: the numbers 0, 1, ..., TASKS - 1
-    #[arg(long, default_value_t = 10, value_parser = number::<u32>(1..=100_000), allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 10, value_parser = tasks)]
     tasks: u32,
     /// How long each task sleeps, in milliseconds
-    #[arg(long, default_value_t = 100, value_parser = number::<u32>(0..=60_000), allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 100, value_parser = sleep_ms)]
     sleep_ms: u32,
     /// Worker processes in the pool (or threads with --threads)
-    #[arg(long, default_value_t = 4, value_parser = number::<u16>(1..=256), allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 4, value_parser = workers)]
     workers: u16,
     /// Use a pool of threads instead of processes
     #[arg(long)]
@@ -96,6 +97,19 @@ struct Args {
     /// Run as a pool worker of process PARENT: answer `TASK X*X` to each `TASK X` on stdin
     #[arg(long, hide = true, value_name = "PARENT")]
     worker: Option<u32>,
+}
+
+/// The flags' whole numbers, each in its range (`number` is in procs.rs).
+fn tasks(s: &str) -> Result<u32, String> {
+    number(s, 1..=100_000)
+}
+
+fn sleep_ms(s: &str) -> Result<u32, String> {
+    number(s, 0..=60_000)
+}
+
+fn workers(s: &str) -> Result<u16, String> {
+    number(s, 1..=256)
 }
 
 /// The worker side: answer `TASK X*X` to every `TASK X` read on stdin, until

@@ -87,22 +87,36 @@ fn run(args: &Args) -> Result<()> {
 
 /// Partial sums of random integers in worker processes or threads (vecAdd.py).
 #[derive(Parser)]
+#[command(allow_negative_numbers = true)]
 struct Args {
     /// How many random integers (1..=99) to sum
-    #[arg(long, default_value_t = 50_000_000, value_parser = number::<usize>(1..=1_000_000_000), allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 50_000_000, value_parser = size)]
     n: usize,
     /// Worker processes (or threads with --threads) [default: all CPUs]
-    #[arg(long, value_parser = number::<u16>(1..=256), allow_hyphen_values = true)]
+    #[arg(long, value_parser = workers)]
     workers: Option<u16>,
     /// Use scoped threads that borrow their chunk instead of processes
     #[arg(long)]
     threads: bool,
     /// Seed for the random numbers, to get the same array every run
-    #[arg(long, value_parser = number::<u64>(0..=u64::MAX.into()), allow_hyphen_values = true)]
+    #[arg(long, value_parser = seed)]
     seed: Option<u64>,
     /// Run as a worker of process PARENT: print the sum of the i64s on stdin
     #[arg(long, hide = true, value_name = "PARENT")]
     worker: Option<u32>,
+}
+
+/// The flags' whole numbers, each in its range (`number` is in procs.rs).
+fn size(s: &str) -> Result<usize, String> {
+    number(s, 1..=1_000_000_000)
+}
+
+fn workers(s: &str) -> Result<u16, String> {
+    number(s, 1..=256)
+}
+
+fn seed(s: &str) -> Result<u64, String> {
+    number(s, 0..=u64::MAX.into())
 }
 
 /// `np.random.randint(1, 100, size=n)`: n integers in 1..=99.

@@ -19,6 +19,7 @@
 //! `comm.reduce(part.sum(), op=MPI.SUM, root=0)`. The README says more.
 
 use std::io::{self, Write};
+use std::ops::RangeInclusive;
 use std::process::ExitCode;
 
 use anyhow::{Result, ensure};
@@ -142,13 +143,23 @@ fn run(args: &Args, world: &impl Communicator) -> Result<()> {
 
 /// The partial sum of vecAdd.py and vecAddF.py with MPI: run it with mpirun.
 #[derive(Parser)]
+#[command(allow_negative_numbers = true)]
 struct Args {
     /// How many random integers (1..=99) to sum
-    #[arg(long, default_value_t = 50_000_000, value_parser = size, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 50_000_000, value_parser = size)]
     n: usize,
     /// Seed for the random numbers, to get the same array every run [default: a new one]
-    #[arg(long, value_parser = seed, allow_hyphen_values = true)]
+    #[arg(long, value_parser = seed)]
     seed: Option<u64>,
+}
+
+/// The flags' whole numbers, each in its range (`number` is below).
+fn size(s: &str) -> Result<usize, String> {
+    number(s, 1..=1_000_000_000)
+}
+
+fn seed(s: &str) -> Result<u64, String> {
+    number(s, 0..=u64::MAX.into())
 }
 
 /// `comm.reduce(x, op=MPI.SUM, root=0)`: the sum on rank 0, `None` elsewhere.
@@ -184,28 +195,19 @@ fn count(elements: usize) -> Count {
     Count::try_from(elements).expect("--n is at most 1,000,000,000")
 }
 
-/// A size: a whole number from 1 to 1,000,000,000; `50_000_000` as in Python.
-/// Its errors read as clap's do for the other flags.
-fn size(s: &str) -> Result<usize, String> {
-    let n: i64 = underscores(s).parse().map_err(|err| format!("{err}"))?;
-    match usize::try_from(n) {
-        Ok(n @ 1..=1_000_000_000) => Ok(n),
-        _ => Err(format!("{n} is not in 1..=1000000000")),
-    }
-}
-
-/// A seed: a whole number from 0 to 2^64 - 1, with errors as clap's.
-fn seed(s: &str) -> Result<u64, String> {
-    let n: i128 = underscores(s).parse().map_err(|err| format!("{err}"))?;
-    u64::try_from(n).map_err(|_| format!("{n} is not in 0..={}", u64::MAX))
-}
-
-/// `s` without its `_`, if they stand only between digits as Python's int()
-/// takes them (`1_000`); as it is otherwise (`_1`, `1_`, `1__0`: refused).
-fn underscores(s: &str) -> String {
+/// A flag's value: a whole number in `range`, with `_` between digits as in
+/// Python (`50_000_000`). What it refuses reads as clap's own refusals do.
+fn number<T: TryFrom<i128>>(s: &str, range: RangeInclusive<i128>) -> Result<T, String> {
+    // `_` only between digits, as Python's int() takes it: not `_1`, `1_`, `1__0`.
     let digits = s.trim_start_matches(['-', '+']);
     let between = !digits.starts_with('_') && !digits.ends_with('_') && !s.contains("__");
-    if between { s.replace('_', "") } else { s.to_owned() }
+    let s = if between { s.replace('_', "") } else { s.to_owned() };
+    let n: i128 = s.parse().map_err(|err| format!("{err}"))?;
+    let refused = format!("{n} is not in {}..={}", range.start(), range.end());
+    match range.contains(&n) {
+        true => T::try_from(n).map_err(|_| refused),
+        false => Err(refused),
+    }
 }
 
 /// Was this a write to a pipe whose reader has gone (`| head`)?

@@ -109,15 +109,16 @@ fn sum_in_processes(shm: &File, n: usize, num_procs: usize) -> Result<Vec<i64>> 
 
 /// Partial sums in worker processes that share one memory-mapped array (vecAddF.py).
 #[derive(Parser)]
+#[command(allow_negative_numbers = true)]
 struct Args {
     /// How many random integers (1..=99) to sum
-    #[arg(long, default_value_t = 50_000_000, value_parser = number::<usize>(1..=1_000_000_000), allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 50_000_000, value_parser = size)]
     n: usize,
     /// Worker processes [default: all CPUs]
-    #[arg(long, value_parser = number::<u16>(1..=256), allow_hyphen_values = true)]
+    #[arg(long, value_parser = workers)]
     workers: Option<u16>,
     /// Seed for the random numbers, to get the same array every run
-    #[arg(long, value_parser = number::<u64>(0..=u64::MAX.into()), allow_hyphen_values = true)]
+    #[arg(long, value_parser = seed)]
     seed: Option<u64>,
     /// Folder for the shared file, which no run leaves behind [default: the temp dir]
     #[arg(long, value_name = "DIR", value_parser = folder)]
@@ -128,6 +129,19 @@ struct Args {
     /// The worker's part of the array: elements START..END
     #[arg(long, hide = true, num_args = 2, value_names = ["START", "END"], requires = "worker")]
     range: Vec<usize>,
+}
+
+/// The flags' whole numbers, each in its range (`number` is in procs.rs).
+fn size(s: &str) -> Result<usize, String> {
+    number(s, 1..=1_000_000_000)
+}
+
+fn workers(s: &str) -> Result<u16, String> {
+    number(s, 1..=256)
+}
+
+fn seed(s: &str) -> Result<u64, String> {
+    number(s, 0..=u64::MAX.into())
 }
 
 /// The worker side: map the shared file (our stdin) and sum `arr[start..end]`.

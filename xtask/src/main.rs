@@ -13,6 +13,7 @@
 
 mod exercise;
 mod export;
+#[cfg(feature = "measure")]
 mod measure;
 #[cfg(windows)]
 mod windows;
@@ -53,7 +54,16 @@ enum Task {
     /// Then every lesson with a parallel phase runs with 1, 2, 4, ... up to
     /// twice the CPUs workers. Medians and ranges go into report.md, every
     /// run into runs.csv, and a speedup chart per lesson into NAME.svg.
+    #[cfg(feature = "measure")]
     Measure(measure::Options),
+    /// Measure every lesson on this machine: a report, a CSV and speedup charts
+    #[cfg(not(feature = "measure"))]
+    #[command(disable_help_flag = true)]
+    Measure {
+        /// Its flags, for the build with the charts
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        flags: Vec<std::ffi::OsString>,
+    },
     /// On Windows: run the lessons' .exe files in DIR and check them (CI runs it under wine)
     ///
     /// Every lesson with its defaults, small sizes and --threads; a worker
@@ -94,7 +104,10 @@ fn main() -> ExitCode {
     let Args { task } = Args::parse();
     let result = match task {
         Task::Export { name, dir, exercise } => export::export(&name, &dir, exercise),
+        #[cfg(feature = "measure")]
         Task::Measure(options) => measure::measure(&options),
+        #[cfg(not(feature = "measure"))]
+        Task::Measure { flags } => measure_with_charts(&flags),
         Task::Sink => sink(),
         Task::WindowsCheck { dir, only, repeat } => windows_check(&dir, only.as_deref(), repeat),
     };
@@ -113,6 +126,21 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `export` and `windows-check` need neither the charts nor the progress
+/// bar, so a plain `cargo xtask` is built without them (a cold export takes
+/// half the time): `measure` builds this tool again with them, and runs it.
+#[cfg(not(feature = "measure"))]
+fn measure_with_charts(flags: &[std::ffi::OsString]) -> Result<()> {
+    use anyhow::Context;
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .args(["run", "--package", "xtask", "--features", "measure", "--", "measure"])
+        .args(flags)
+        .status()
+        .context("cannot start cargo to build the measuring tool")?;
+    std::process::exit(status.code().unwrap_or(1));
 }
 
 #[cfg(windows)]

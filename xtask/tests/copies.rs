@@ -37,9 +37,9 @@ fn every_process_lesson_has_the_same_procs_rs() {
 fn every_thread_lesson_has_the_same_helpers() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let lessons = ["race_threads", "false_sharing", "reorder"];
-    let helpers = |lesson: &str| -> Vec<String> {
+    let helpers = |lesson: &str, names: &[&str]| -> Vec<String> {
         let main = fs::read_to_string(root.join(lesson).join("src/main.rs")).unwrap();
-        ["exit", "is_broken_pipe", "number"]
+        names
             .iter()
             .map(|name| {
                 let start = main.find(&format!("\nfn {name}")).unwrap_or_else(|| {
@@ -52,11 +52,16 @@ fn every_thread_lesson_has_the_same_helpers() {
             })
             .collect()
     };
-    let first = helpers(lessons[0]);
+    let first = helpers(lessons[0], &["exit", "is_broken_pipe", "number"]);
     for lesson in lessons {
         assert!(
-            helpers(lesson) == first,
+            helpers(lesson, &["exit", "is_broken_pipe", "number"]) == first,
             "{lesson}'s helpers differ from race_threads': change every copy alike"
         );
     }
+    // vec_add_mpi reads its flags' numbers the same way.
+    assert!(
+        helpers("vec_add_mpi", &["number"]) == helpers(lessons[0], &["number"]),
+        "vec_add_mpi's number differs from race_threads': change every copy alike"
+    );
 }
