@@ -22,7 +22,7 @@ use std::io::{self, Write};
 use std::ops::RangeInclusive;
 use std::process::ExitCode;
 
-use anyhow::{Result, ensure};
+use anyhow::{Context, Result, ensure};
 use clap::Parser;
 use mpi::Count;
 use mpi::collective::SystemOperation;
@@ -83,6 +83,7 @@ fn run(args: &Args, world: &impl Communicator) -> Result<()> {
     // Every rank must make the same array: rank 0 picks the seed for all.
     let mut seed = args.seed.unwrap_or_else(rand::random);
     root.broadcast_into(&mut seed);
+    let hosts = hosts(world)?; // where each rank runs, on rank 0
 
     // Rank i's part is arr[i*n/N .. (i+1)*n/N]: every element lands in one.
     let part = |i: Count| {
@@ -93,7 +94,7 @@ fn run(args: &Args, world: &impl Communicator) -> Result<()> {
     let displs: Vec<Count> = (0..ranks).map(|i| count(part(i).start)).collect();
 
     // Sequential execution, on rank 0.
-    let arr = if rank == 0 { make(0..n, seed) } else { Vec::new() };
+    let arr = if rank == 0 { make(0..n, seed)? } else { Vec::new() };
     let mut seq_sum = 0;
     let mut seq_secs = 0.0;
     if rank == 0 {
@@ -102,10 +103,11 @@ fn run(args: &Args, world: &impl Communicator) -> Result<()> {
         seq_secs = timing::since(start);
         writeln!(out, "Sequential sum: {seq_sum}, time = {seq_secs:.3} s")?;
         writeln!(out, "Processes: {ranks}")?;
+        writeln!(out, "Hosts: {hosts}")?;
     }
 
     // Scattered: rank 0 sends every rank its part, as vecAdd.py's pool does.
-    let mut mine = vec![0_i64; part(rank).len()];
+    let mut mine = zeros(part(rank).len())?;
     world.barrier();
     let start = timing::now();
     if rank == 0 {
@@ -119,7 +121,7 @@ fn run(args: &Args, world: &impl Communicator) -> Result<()> {
     drop(mine);
 
     // Made locally: each rank makes its own part, only the sums cross.
-    let mine = make(part(rank), seed);
+    let mine = make(part(rank), seed)?;
     world.barrier();
     let start = timing::now();
     let local = reduce(world, partial_sum(&mine));
@@ -131,7 +133,8 @@ fn run(args: &Args, world: &impl Communicator) -> Result<()> {
         {
             writeln!(out, "Parallel sum ({how}): {par_sum}, time = {par_secs:.3} s")?;
             let speedup = seq_secs / par_secs;
-            writeln!(out, "Speedup: {speedup:.2}x with {ranks} processes")?;
+            let processes = if ranks == 1 { "process" } else { "processes" };
+            writeln!(out, "Speedup: {speedup:.2}x with {ranks} {processes}")?;
             ensure!(
                 par_sum == seq_sum,
                 "parallel sum ({how}) {par_sum} != sequential sum {seq_sum}"
@@ -178,16 +181,60 @@ fn reduce(world: &impl Communicator, x: i64) -> Option<i64> {
 /// Elements `range` of the array: each one a number in 1..=99 that depends
 /// only on the seed and its index (SplitMix64), so any rank can make any
 /// part of the same array.
-fn make(range: std::ops::Range<usize>, seed: u64) -> Vec<i64> {
-    range
-        .map(|i| {
-            let mut z = seed.wrapping_add((i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^= z >> 31;
-            (z % 99) as i64 + 1
+fn make(range: std::ops::Range<usize>, seed: u64) -> Result<Vec<i64>> {
+    let n = range.len();
+    let mut part = Vec::new();
+    part.try_reserve_exact(n).with_context(|| format!("not enough memory for {n} numbers"))?;
+    part.extend(range.map(|i| {
+        let mut z = seed.wrapping_add((i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z % 99) as i64 + 1
+    }));
+    Ok(part)
+}
+
+/// `n` zeros, or the error the other lessons give when memory runs out.
+fn zeros(n: usize) -> Result<Vec<i64>> {
+    let mut zeros = Vec::new();
+    zeros.try_reserve_exact(n).with_context(|| format!("not enough memory for {n} numbers"))?;
+    zeros.resize(n, 0);
+    Ok(zeros)
+}
+
+/// Which host each rank runs on, gathered on rank 0 (`host (ranks 0, 2),
+/// other (ranks 1, 3)`; an empty string elsewhere): MPI's processor name,
+/// which Open MPI takes from the host name.
+fn hosts(world: &impl Communicator) -> Result<String> {
+    let root = world.process_at_rank(0);
+    let name = mpi::environment::processor_name().context("a host name that is not UTF-8")?;
+    let mut mine = [0_u8; 256];
+    let len = name.len().min(mine.len());
+    mine[..len].copy_from_slice(&name.as_bytes()[..len]);
+    if world.rank() != 0 {
+        root.gather_into(&mine[..]);
+        return Ok(String::new());
+    }
+    let mut all = vec![0_u8; mine.len() * world.size() as usize];
+    root.gather_into_root(&mine[..], &mut all[..]);
+    let mut hosts: Vec<(String, Vec<usize>)> = Vec::new();
+    for (rank, name) in all.chunks(mine.len()).enumerate() {
+        let name = String::from_utf8_lossy(name).trim_end_matches('\0').to_string();
+        match hosts.iter_mut().find(|(host, _)| *host == name) {
+            Some((_, ranks)) => ranks.push(rank),
+            None => hosts.push((name, vec![rank])),
+        }
+    }
+    let hosts: Vec<String> = hosts
+        .iter()
+        .map(|(host, ranks)| {
+            let ranks: Vec<String> = ranks.iter().map(usize::to_string).collect();
+            let word = if ranks.len() == 1 { "rank" } else { "ranks" };
+            format!("{host} ({word} {})", ranks.join(", "))
         })
-        .collect()
+        .collect();
+    Ok(hosts.join(", "))
 }
 
 /// MPI counts elements in `i32`; `--n` stops at 1,000,000,000, which fits.
@@ -221,15 +268,15 @@ mod tests {
 
     #[test]
     fn any_part_of_the_array_is_the_same_wherever_it_is_made() {
-        let whole = make(0..1000, 7);
-        assert_eq!(make(300..700, 7), whole[300..700]);
+        let whole = make(0..1000, 7).unwrap();
+        assert_eq!(make(300..700, 7).unwrap(), whole[300..700]);
         assert!(whole.iter().all(|x| (1..=99).contains(x)));
-        assert_ne!(make(0..1000, 8), whole, "another seed, another array");
+        assert_ne!(make(0..1000, 8).unwrap(), whole, "another seed, another array");
     }
 
     #[test]
     fn the_numbers_look_uniform_over_1_to_99() {
-        let arr = make(0..990_000, 1);
+        let arr = make(0..990_000, 1).unwrap();
         let mean = arr.iter().sum::<i64>() as f64 / arr.len() as f64;
         assert!((mean - 50.0).abs() < 0.2, "mean {mean}");
         for value in [1, 50, 99] {

@@ -85,6 +85,13 @@ fn both_parallel_sums_equal_the_sequential_sum_with_1_to_4_ranks() {
             assert_eq!(value(&stdout, "Parallel sum (scattered): "), seq, "{stdout}");
             assert_eq!(value(&stdout, "Parallel sum (made locally): "), seq, "{stdout}");
             assert_eq!(stdout.matches("Speedup: ").count(), 2, "{stdout}");
+            let processes = if np == "1" { "1 process\n" } else { " processes\n" };
+            assert_eq!(stdout.matches(processes).count(), 2, "{stdout}");
+            // One host here: every rank on it, named once.
+            let ranks = (0..np.parse().unwrap()).map(|r: u32| r.to_string()).collect::<Vec<_>>();
+            let word = if np == "1" { "rank" } else { "ranks" };
+            let hosts = stdout.lines().find_map(|l| l.strip_prefix("Hosts: ")).unwrap_or("");
+            assert!(hosts.ends_with(&format!(" ({word} {})", ranks.join(", "))), "{stdout}");
         }
     }
 }
@@ -149,4 +156,29 @@ fn alone_without_mpirun_an_error_is_one_line_and_leaves_nothing() {
         assert!(start.elapsed() < GONE_WITHIN, "left behind: {:?}", testkit::entries(&tmp));
         sleep(Duration::from_millis(20));
     }
+}
+
+#[test]
+fn an_array_that_does_not_fit_in_memory_is_one_line() {
+    let _job = one_job_at_a_time();
+    // 8 GB of numbers in 400 MB: alone, the other lessons' one line.
+    let args = ["--n", "1_000_000_000"];
+    let output = testkit::run_limited("ulimit -v 400000", BIN, &args);
+    testkit::assert_one_line_error(&output, "not enough memory for 1000000000 numbers");
+
+    // Under mpirun, the rank says so, and mpirun ends the job (no abort,
+    // no signal dump): rank 0's whole array fits, its part does not.
+    let job = "memory";
+    let limited = "ulimit -v 1000000; exec mpirun \"$@\"";
+    let mut all = vec!["-c", limited, "mpirun", "--oversubscribe", "--allow-run-as-root"];
+    all.extend(["-np", "2", BIN, "--n", "100_000_000"]);
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mpi");
+    fs::create_dir_all(&tmp).expect("a temp dir under target/");
+    let output = Started::new("sh", &all, &[("TMPDIR", tmp.as_path()), (JOB, Path::new(job))])
+        .finish_within(DEADLINE);
+    let (stdout, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("error: rank 0: not enough memory for 50000000 numbers"), "{stderr}");
+    assert!(!stderr.contains("Signal"), "{stderr}");
+    assert_no_rank_left(job);
 }
