@@ -165,6 +165,27 @@ pub const EXERCISES: &[Exercise] = &[
         questions: &["Is the parallel version faster? Why, or why not? (Try more `--reps`.)"],
     },
     Exercise {
+        lesson: "mandelbrot",
+        task: "Compute the Mandelbrot set's rows in parallel, with a pool of worker processes and with a pool of threads: each worker starts with a task (a range of rows), and takes the next one left as soon as it is done, as `pool.imap(render_rows, tasks)` does. `run` calls your pools twice: with one block of rows per worker, then with a few rows per task. Compare the busy times the program prints for the two.",
+        functions: &[
+            (
+                "render_in_processes",
+                "render_in_processes: start min(workers, tasks) workers (worker_command(args)?.spawn()?, then procs.watch(worker, 0)?), give each a task (give), and as each answers (procs.next_line(), `START BUSY PIXELS`: parse_answer) add its rows to the Rendered (rendered.add) and give it the next task; then close their stdin and procs.join()",
+            ),
+            (
+                "render_in_threads",
+                "render_in_threads: workers scoped threads (thread::Builder::new().spawn_scoped); thread i renders task i, then the next task left (an AtomicUsize shared by all, starting at workers), timing each (timing::now, timing::since); then add every task's rows to a Rendered::new(grid, workers) as thread i's (rendered.add)",
+            ),
+        ],
+        lecture: "",
+        notes: "How the pool talks to its workers: a worker reads lines `START END` (a range of rows) on its stdin and answers `START BUSY PIXELS` on its stdout: the first row, the seconds it took, and the rows' pixels in hexadecimal. `worker_command(args)?.spawn()?` starts a worker, and `procs.watch(worker, 0)?` watches it (it owes no answer yet); `give(&mut procs, i, tasks.next())` sends worker `i` the next task, if one is left, and returns its rows (a worker owes an answer for every task it is given); `procs.next_line()?` waits for whichever worker answers first and returns `(i, line)`; `parse_answer(&line, &rows, width)` reads the answer back. Closing a worker's stdin (`drop(worker.stdin.take())`) tells it to end, and `procs.join()?` waits until every worker has.",
+        by_hand: "Whether `render_in_threads` starts every thread before it waits for any (joining each inside the loop that starts it renders the same image one thread at a time), and whether a thread that is done takes the next task left rather than a fixed share (the tests check that thread i renders task i first; how the rest is shared depends on timing).",
+        questions: &[
+            "With equal blocks of rows, which worker was busiest, and why? How long did the run take compared with that worker's busy time?",
+            "What changes with a few rows per task? Try `--rows-per-task 1`, `50` and `1000`: what does each cost?",
+        ],
+    },
+    Exercise {
         lesson: "false_sharing",
         task: "Each thread adds 1 to a counter of its own, so no value is shared; yet with the counters side by side the threads slow each other down, because they share a cache line. Give every counter a cache line of its own, then compare the two times with 1, 2 and 4 threads (`cargo run -- --workers 2`).",
         functions: &[

@@ -85,8 +85,9 @@ enum Task {
     Sink,
 }
 
-/// The lessons, in the lecture's order, then the two beyond its scripts.
-const LESSONS: [&str; 11] = [
+/// The lessons, in the lecture's order (mandelbrot answers the folder's last
+/// script), then the two beyond its scripts.
+const LESSONS: [&str; 12] = [
     "vec_add",
     "vec_add_shm",
     "vec_add_mpi",
@@ -96,6 +97,7 @@ const LESSONS: [&str; 11] = [
     "locked_counter",
     "squares",
     "integrate_sin",
+    "mandelbrot",
     "false_sharing",
     "reorder",
 ];

@@ -59,6 +59,9 @@ const RUNS: &[(&str, &str)] = &[
     ("integrate_sin", ""),
     ("integrate_sin", "--tasks 7 --workers 3 --reps 10"),
     ("integrate_sin", "--threads"),
+    ("mandelbrot", ""),
+    ("mandelbrot", "--width 301 --height 203 --workers 3 --rows-per-task 7"),
+    ("mandelbrot", "--threads"),
     ("false_sharing", ""),
     ("false_sharing", "--workers 3 --iters 1000"),
     ("reorder", ""),
@@ -82,6 +85,7 @@ const WITH_WORKERS: &[(&str, &str)] = &[
     ("locked_counter", "--workers 2 --iters 8000000"),
     ("squares", "--tasks 4 --workers 2 --sleep-ms 200"),
     ("integrate_sin", "--tasks 4 --workers 2 --reps 200000"),
+    ("mandelbrot", "--width 200 --height 100 --max-iter 200000 --workers 2"),
 ];
 
 /// Runs every check (of lesson `only`, if given), `repeat` times over,
@@ -189,6 +193,11 @@ fn lines(dir: &Path, lesson: &str, args: &str) -> Result<String> {
             ensure!(exact(locked) && exact(lock_free), "{locked}; {lock_free}");
             ensure!(locked.starts_with(&format!("{first} of")), "{first} first, then {locked}");
             Ok(format!("{first} first"))
+        }
+        "mandelbrot" => {
+            ensure!(stdout.contains("\nImages are the same: true\n"), "{stdout}");
+            let blocks = value("Parallel time (blocks of rows): ")?;
+            Ok(format!("blocks {blocks}, busy {}", value("Busy: ")?))
         }
         _ => {
             ensure!(stdout.ends_with("Results are the same: true\n"), "{stdout}");

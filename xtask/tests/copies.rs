@@ -16,6 +16,7 @@ fn every_process_lesson_has_the_same_procs_rs() {
         "locked_counter",
         "squares",
         "integrate_sin",
+        "mandelbrot",
     ];
     let first = fs::read(root.join(lessons[0]).join("src/procs.rs")).unwrap();
     for lesson in lessons {

@@ -24,8 +24,12 @@ const LESSONS: [(&str, &str); 8] = [
 /// The two lessons beyond the lecture's scripts: no Python beside them.
 const BEYOND: [&str; 2] = ["false_sharing", "reorder"];
 
+/// The lesson whose script's code was not shown: no Python beside it either.
+const UNSHOWN: &str = "mandelbrot";
+
 /// The lessons with a parallel phase: each gets a chart.
-const SWEPT: [&str; 5] = ["vec_add", "vec_add_shm", "heavy_sum", "squares", "integrate_sin"];
+const SWEPT: [&str; 6] =
+    ["vec_add", "vec_add_shm", "heavy_sum", "squares", "integrate_sin", "mandelbrot"];
 
 fn fresh(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
@@ -35,7 +39,8 @@ fn fresh(name: &str) -> PathBuf {
 
 /// `measure --quick` on sizes small enough for a test.
 fn measure_quick(out: &Path, more: &[&str]) -> Output {
-    let tiny = ["--n", "20000", "--iters", "1000", "--reps", "20", "--sleep-ms", "1"];
+    let tiny =
+        ["--n", "20000", "--iters", "1000", "--reps", "20", "--sleep-ms", "1", "--max-iter", "10"];
     let output = Command::new(BIN)
         .args(["measure", "--quick", "--out"])
         .arg(out)
@@ -71,6 +76,11 @@ fn a_quick_run_writes_the_report_the_csv_and_a_chart_per_lesson() {
         assert_eq!(report.matches(&format!("| `{lesson}` |")).count(), 1, "{lesson} in:\n{report}");
         assert!(report.contains(&format!("`{lesson}`, beyond the lecture's scripts:")));
     }
+    assert_eq!(report.matches("| `mandelbrot` |").count(), 1, "{report}");
+    assert!(
+        report.contains("`mandelbrot` answers `mandelB.py`, whose code the lecture did not show:")
+    );
+    assert!(report.contains("| `mandelbrot`: rows handed out 4 at a time at least 1.2x as fast"));
     assert!(report.contains("| `false_sharing`: counters next to each other at least 2x as slow"));
     assert!(report.contains("| `reorder`: rounds with r1 = r2 = 0 under `Relaxed` in every run"));
     assert!(report.contains("sum of 0 MB of i64 in memory, 1 thread"));
@@ -79,7 +89,7 @@ fn a_quick_run_writes_the_report_the_csv_and_a_chart_per_lesson() {
     let csv = fs::read_to_string(out.join("runs.csv")).unwrap();
     let rows: Vec<Vec<&str>> = csv.lines().skip(1).map(|l| l.split(',').collect()).collect();
     assert!(rows.iter().all(|row| row.len() == 8), "{csv}");
-    for lesson in LESSONS.map(|(lesson, _)| lesson).iter().chain(&BEYOND) {
+    for lesson in LESSONS.map(|(lesson, _)| lesson).iter().chain(&BEYOND).chain(&[UNSHOWN]) {
         // 3 runs with the defaults, each with its whole run.
         let whole_runs = rows
             .iter()

@@ -61,6 +61,9 @@ pub struct Options {
     /// --sleep-ms for squares
     #[arg(long, value_parser = clap::value_parser!(u32).range(0..=10_000))]
     sleep_ms: Option<u32>,
+    /// --max-iter for mandelbrot
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    max_iter: Option<u32>,
 }
 
 /// The sizes a lesson takes, which `--n` and the others override.
@@ -70,6 +73,7 @@ enum Size {
     Iters,
     Reps,
     SleepMs,
+    MaxIter,
 }
 
 /// What caps a lesson's speedup: the line drawn as its ceiling.
@@ -97,7 +101,7 @@ pub struct Lesson {
     mpi: bool,
 }
 
-const LESSONS: [Lesson; 11] = [
+const LESSONS: [Lesson; 12] = [
     Lesson {
         name: "vec_add",
         script: "vecAdd.py",
@@ -170,6 +174,15 @@ const LESSONS: [Lesson; 11] = [
         bound: Some(Bound::Cores),
         mpi: false,
     },
+    // mandelB.py's code was not shown: no Python to run beside it.
+    Lesson {
+        name: "mandelbrot",
+        script: "",
+        threads: true,
+        sizes: &[Size::MaxIter],
+        bound: Some(Bound::Cores),
+        mpi: false,
+    },
     Lesson {
         name: "false_sharing",
         script: "",
@@ -225,14 +238,19 @@ impl Run {
     }
 
     /// Every speedup it printed, named by its kind: `threads`, or for
-    /// `vec_add_mpi`, which prints two, `scattered` and `made locally`.
+    /// `vec_add_mpi`, which prints two, `scattered` and `made locally`
+    /// (with threads: `threads, blocks of rows`).
     pub fn speedups(&self) -> Vec<(String, f64)> {
         let qualified: Vec<(String, f64)> = self
             .metrics
             .iter()
             .filter_map(|m| {
                 let how = m.name.strip_prefix("speedup (")?.strip_suffix(')')?;
-                Some((how.to_string(), m.value))
+                let how = match self.kind {
+                    "threads" => format!("threads, {how}"),
+                    _ => how.to_string(),
+                };
+                Some((how, m.value))
             })
             .filter(|(_, speedup)| speedup.is_finite())
             .collect();
@@ -470,6 +488,7 @@ fn rust_job<'a>(
         (Size::Iters, "--iters", options.iters),
         (Size::Reps, "--reps", options.reps),
         (Size::SleepMs, "--sleep-ms", options.sleep_ms),
+        (Size::MaxIter, "--max-iter", options.max_iter),
     ] {
         if let (true, Some(value)) = (lesson.sizes.contains(&size), value) {
             args.extend([flag.to_string(), value.to_string()]);
@@ -586,6 +605,7 @@ fn changed_sizes(options: &Options) -> Vec<String> {
         ("--iters", options.iters),
         ("--reps", options.reps),
         ("--sleep-ms", options.sleep_ms),
+        ("--max-iter", options.max_iter),
     ]
     .into_iter()
     .filter_map(|(flag, value)| Some(format!("{flag} {}", value?)))

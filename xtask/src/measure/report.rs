@@ -251,10 +251,23 @@ fn targets(m: &Measurement, md: &mut String) {
     }
 }
 
-/// What the two lessons beyond the lecture's scripts claim: a cache line
-/// shared costs a multiple, and only SeqCst forbids r1 = r2 = 0.
+/// What the lessons without a Python script beside them claim: rows handed
+/// out as workers free up beat equal blocks, a cache line shared costs a
+/// multiple, and only SeqCst forbids r1 = r2 = 0.
 fn beyond_the_scripts(m: &Measurement, all: &mut Vec<Target>) {
     let cpus = m.machine.cpus;
+    if m.lessons.iter().any(|l| l.name == "mandelbrot") {
+        let blocks = values(m, "defaults", "mandelbrot", "parallel (blocks of rows)");
+        let rows = values(m, "defaults", "mandelbrot", "parallel (4 rows at a time)");
+        let faster = ratios(&blocks, &rows);
+        all.push(Target {
+            what: format!(
+                "`mandelbrot`: rows handed out 4 at a time at least 1.2x as fast as equal blocks ({cpus} processes)"
+            ),
+            measured: times_cell(faster),
+            met: faster.map(|s| s.median >= 1.2),
+        });
+    }
     if m.lessons.iter().any(|l| l.name == "false_sharing") {
         let ratio = summary(&values(m, "defaults", "false_sharing", "ratio"));
         all.push(Target {
@@ -315,6 +328,12 @@ fn defaults(m: &Measurement, lesson: &Lesson, md: &mut String) {
     let _ = match (lesson.mpi, lesson.script) {
         (true, _) => {
             writeln!(md, "`{}` answers `vecAdd.py` and `vecAddF.py` with MPI ranks:\n", lesson.name)
+        }
+        (false, "") if lesson.name == "mandelbrot" => {
+            writeln!(
+                md,
+                "`mandelbrot` answers `mandelB.py`, whose code the lecture did not show:\n"
+            )
         }
         (false, "") => writeln!(md, "`{}`, beyond the lecture's scripts:\n", lesson.name),
         (false, script) => writeln!(md, "`{}` answers `{script}`:\n", lesson.name),
