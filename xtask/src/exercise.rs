@@ -174,7 +174,7 @@ pub const EXERCISES: &[Exercise] = &[
             ),
             (
                 "render_in_threads",
-                "render_in_threads: workers scoped threads (thread::Builder::new().spawn_scoped); thread i renders task i, then the next task left (an AtomicUsize shared by all, starting at workers), timing each (timing::now, timing::since); then add every task's rows to a Rendered::new(grid, workers) as thread i's (rendered.add)",
+                "render_in_threads: workers scoped threads (thread::Builder::new().spawn_scoped); thread i renders task i first (so that with one task per thread each renders its own block), then the next task left (an AtomicUsize shared by all, starting at workers), timing each task (timing::now, timing::since); then add every task's rows to a Rendered::new(grid, workers) as thread i's (rendered.add)",
             ),
         ],
         lecture: "",
