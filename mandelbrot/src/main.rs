@@ -172,7 +172,7 @@ fn lesson(blocks: &Rendered, blocks_time: f64, rows: &Rendered, rows_time: f64) 
     }
 }
 
-/// The mandelbrot set in worker processes or threads (mandelB.py).
+/// The Mandelbrot set in worker processes or threads (mandelB.py).
 #[derive(Parser)]
 #[command(allow_negative_numbers = true)]
 struct Args {
