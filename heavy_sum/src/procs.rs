@@ -61,8 +61,14 @@ impl Procs {
         let sender = self.sender.clone();
         thread::Builder::new()
             .spawn(move || {
-                for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                    let _ = sender.send((i, News::Line(line)));
+                // Whole lines only: a worker killed in the middle of an
+                // answer leaves a piece without its newline, which is none.
+                let mut stdout = BufReader::new(stdout);
+                let mut line = String::new();
+                while stdout.read_line(&mut line).is_ok_and(|_| line.ends_with('\n')) {
+                    let answer = line.trim_end_matches(['\n', '\r']).to_string();
+                    let _ = sender.send((i, News::Line(answer)));
+                    line.clear();
                 }
                 let mut said = Vec::new();
                 let _ = stderr.read_to_end(&mut said);

@@ -110,6 +110,17 @@ fn a_worker_answering_what_was_not_asked_is_an_error() {
 }
 
 #[test]
+fn a_worker_killed_in_the_middle_of_an_answer_failed_and_did_not_answer() {
+    // An answer is long (the rows' pixels): the worker may be killed after
+    // writing part of it. A part without its newline is no answer.
+    let (run, workers) = testkit::start_caught(BIN, POOL, &[], 1);
+    testkit::write_to_stdout_of(workers[0], "0 0.1 00ff");
+    testkit::kill(workers[0]);
+    assert_worker_failed(&run.finish(), "SIGKILL");
+    assert_all_gone(&workers);
+}
+
+#[test]
 fn head_ends_the_run_quietly() {
     let (first, output) = testkit::run_into_head(BIN, SMALL);
     assert!(!first.is_empty());
