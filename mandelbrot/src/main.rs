@@ -92,7 +92,7 @@ fn main() -> ExitCode {
 /// The script's main block.
 fn run(args: &Args) -> Result<()> {
     timing::warn_if_unoptimised();
-    let grid = Grid { width: args.width, height: args.height, max_iter: args.max_iter };
+    let grid = Grid::of(args);
     let h = grid.height;
     let mut out = io::stdout();
 
@@ -222,6 +222,12 @@ struct Grid {
     max_iter: u32,
 }
 
+impl Grid {
+    fn of(args: &Args) -> Grid {
+        Grid { width: args.width, height: args.height, max_iter: args.max_iter }
+    }
+}
+
 /// A parallel run's picture, how long each worker was busy, and which
 /// worker made each row.
 struct Rendered {
@@ -280,7 +286,7 @@ fn render_in_threads(tasks: &[Range<usize>], workers: usize, grid: &Grid) -> Res
 /// as it has answered (`pool.imap`). With one task per worker, that is the
 /// blocks run.
 fn render_in_processes(tasks: &[Range<usize>], workers: usize, args: &Args) -> Result<Rendered> {
-    let grid = Grid { width: args.width, height: args.height, max_iter: args.max_iter };
+    let grid = Grid::of(args);
     let mut procs = Procs::new();
     for _ in 0..workers.min(tasks.len()) {
         let worker = worker_command(args)?.spawn().context("cannot start a worker")?;
@@ -294,7 +300,7 @@ fn render_in_processes(tasks: &[Range<usize>], workers: usize, args: &Args) -> R
     let mut rendered = Rendered::new(&grid, workers);
     for _ in tasks {
         let (i, answer) = procs.next_line()?; // whichever worker answers first
-        let rows = given[i].clone().with_context(|| format!("worker {i} answered unasked"))?;
+        let rows = given[i].clone().expect("next_line returns only answers owed");
         let (busy, pixels) = parse_answer(&answer, &rows, grid.width)
             .with_context(|| format!("worker {i} answered {answer:.40?}... to rows {rows:?}"))?;
         rendered.add(i, rows, &pixels, busy, &grid);
@@ -335,7 +341,7 @@ fn parse_answer(answer: &str, rows: &Range<usize>, width: usize) -> Option<(f64,
 /// the seconds they took, until the parent closes it.
 fn worker(parent: u32, args: &Args) -> Result<()> {
     procs::watch_parent(parent)?;
-    let grid = Grid { width: args.width, height: args.height, max_iter: args.max_iter };
+    let grid = Grid::of(args);
     let mut out = io::stdout();
     for line in io::stdin().lines() {
         let line = line.context("worker: cannot read a task")?;

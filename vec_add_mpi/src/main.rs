@@ -109,7 +109,8 @@ fn run(args: &Args, world: &impl Communicator) -> Result<()> {
     }
 
     // Scattered: rank 0 sends every rank its part, as vecAdd.py's pool does.
-    let mut mine = zeros(part(rank).len())?;
+    let mut mine = room_for(part(rank).len())?;
+    mine.resize(part(rank).len(), 0);
     world.barrier();
     let start = timing::now();
     if rank == 0 {
@@ -184,9 +185,7 @@ fn reduce(world: &impl Communicator, x: i64) -> Option<i64> {
 /// only on the seed and its index (SplitMix64), so any rank can make any
 /// part of the same array.
 fn make(range: std::ops::Range<usize>, seed: u64) -> Result<Vec<i64>> {
-    let n = range.len();
-    let mut part = Vec::new();
-    part.try_reserve_exact(n).with_context(|| format!("not enough memory for {n} numbers"))?;
+    let mut part = room_for(range.len())?;
     part.extend(range.map(|i| {
         let mut z = seed.wrapping_add((i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -197,12 +196,12 @@ fn make(range: std::ops::Range<usize>, seed: u64) -> Result<Vec<i64>> {
     Ok(part)
 }
 
-/// `n` zeros, or the error the other lessons give when memory runs out.
-fn zeros(n: usize) -> Result<Vec<i64>> {
-    let mut zeros = Vec::new();
-    zeros.try_reserve_exact(n).with_context(|| format!("not enough memory for {n} numbers"))?;
-    zeros.resize(n, 0);
-    Ok(zeros)
+/// An empty Vec with room for `n` numbers, or the error the other lessons
+/// give when memory runs out.
+fn room_for(n: usize) -> Result<Vec<i64>> {
+    let mut numbers = Vec::new();
+    numbers.try_reserve_exact(n).with_context(|| format!("not enough memory for {n} numbers"))?;
+    Ok(numbers)
 }
 
 /// Which host each rank runs on, gathered on rank 0 (`host (ranks 0, 2),

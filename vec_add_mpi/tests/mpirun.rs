@@ -27,10 +27,15 @@ fn one_job_at_a_time() -> MutexGuard<'static, ()> {
 fn mpirun(job: &str, args: &[&str]) -> Started {
     let mut all = vec!["--oversubscribe", "--allow-run-as-root"];
     all.extend_from_slice(args);
+    start(job, "mpirun", &all)
+}
+
+/// `program args` (mpirun, or a shell that runs it), in `job`'s environment.
+fn start(job: &str, program: &str, args: &[&str]) -> Started {
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mpi");
     fs::create_dir_all(&tmp).expect("a temp dir under target/");
     let env = [("TMPDIR", tmp.as_path()), (JOB, Path::new(job))];
-    Started::new("mpirun", &all, &env)
+    Started::new(program, args, &env)
 }
 
 const JOB: &str = "VEC_ADD_MPI_TEST_JOB";
@@ -172,10 +177,7 @@ fn an_array_that_does_not_fit_in_memory_is_one_line() {
     let limited = "ulimit -v 1000000; exec mpirun \"$@\"";
     let mut all = vec!["-c", limited, "mpirun", "--oversubscribe", "--allow-run-as-root"];
     all.extend(["-np", "2", BIN, "--n", "100_000_000"]);
-    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mpi");
-    fs::create_dir_all(&tmp).expect("a temp dir under target/");
-    let output = Started::new("sh", &all, &[("TMPDIR", tmp.as_path()), (JOB, Path::new(job))])
-        .finish_within(DEADLINE);
+    let output = start(job, "sh", &all).finish_within(DEADLINE);
     let (stdout, stderr) = texts(&output);
     assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
     assert!(stderr.contains("error: rank 0: not enough memory for 50000000 numbers"), "{stderr}");

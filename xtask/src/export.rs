@@ -82,9 +82,11 @@ pub fn export(name: &str, dir: &Path, as_exercise: bool) -> Result<()> {
 /// lesson's and its helpers' manifests) names, each with its comment.
 fn workspace_settings(root: &Path, used: &str) -> Result<String> {
     let manifest = read(&root.join("Cargo.toml"))?;
+    // The section's header line, not a mention of it in a comment.
     let start = manifest
-        .find("[workspace.package]")
-        .context("the workspace's Cargo.toml has a [workspace.package]")?;
+        .find("\n[workspace.package]\n")
+        .context("the workspace's Cargo.toml has a [workspace.package]")?
+        + 1;
     let mut settings = String::new();
     let (mut in_dependencies, mut comment) = (false, String::new());
     for line in manifest[start..].lines() {
