@@ -98,12 +98,13 @@ fn a_full_disk_is_one_line() {
 
 #[test]
 fn no_worker_outlives_a_killed_parent() {
-    // From the first instructions to the middle of the parallel phase.
+    // From the first instructions to the middle of the parallel phase
+    // (about 140 ms of sequential tasks, then the pool: 220 ms in all).
     let args = &["--tasks", "4", "--workers", "4", "--reps", "100000"];
     testkit::assert_no_worker_outlives_its_parent(
         BIN,
         args,
-        &[0, 1, 2, 4, 8, 16, 50, 100, 200, 300, 400, 500],
+        &[0, 1, 2, 4, 8, 16, 50, 100, 140, 160, 180, 200],
     );
 }
 

@@ -79,12 +79,13 @@ fn a_full_disk_is_one_line() {
 
 #[test]
 fn no_worker_outlives_a_killed_parent() {
-    // From the first instructions to the middle of the parallel phase.
-    let args = &["--tasks", "4", "--workers", "4", "--sleep-ms", "100"];
+    // From the first instructions to the middle of the parallel phase
+    // (100 ms of sequential tasks, then the pool: about 130 ms in all).
+    let args = &["--tasks", "4", "--workers", "4", "--sleep-ms", "25"];
     testkit::assert_no_worker_outlives_its_parent(
         BIN,
         args,
-        &[0, 1, 2, 4, 8, 50, 390, 400, 410, 420, 450, 480],
+        &[0, 1, 2, 4, 8, 50, 95, 100, 105, 110, 115, 120],
     );
 }
 

@@ -17,7 +17,7 @@ fn map_in_processes_returns_every_result_in_input_order() {
     }
     // A pool: its workers alive together, and no more of them than asked
     // for, however many tasks (each task lasts long enough to be seen).
-    let pool = ["--tasks", "8", "--workers", "2", "--sleep-ms", "100"];
+    let pool = ["--tasks", "4", "--workers", "2", "--sleep-ms", "50"];
     assert_workers_at_once(BIN, &pool, 2, "map_in_processes");
     assert_workers_at_most(BIN, &pool, 2, "map_in_processes");
 }

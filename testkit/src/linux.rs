@@ -374,20 +374,25 @@ impl Started {
     /// `kill -9` the parent alone, as an IDE's stop button or the OOM killer
     /// does, and return its stderr once every process of the run is gone.
     /// Fails if any worker is still running `GONE_WITHIN` later.
-    pub fn kill_parent(mut self) -> String {
+    pub fn kill_parent(self) -> String {
+        self.kill_parent_within(GONE_WITHIN)
+    }
+
+    /// As `kill_parent`, with workers given `limit` to be gone.
+    fn kill_parent_within(mut self, limit: Duration) -> String {
         kill(self.pid());
         let _ = self.child.wait();
         drop(self.stdout.take()); // as a terminal would, keep nothing waiting on it
         let start = Instant::now();
         while !self.left().is_empty() {
-            if start.elapsed() > GONE_WITHIN {
+            if start.elapsed() > limit {
                 let left = self.left();
                 self.kill_all();
-                panic!("workers {left:?} outlived their parent by {GONE_WITHIN:?}");
+                panic!("workers {left:?} outlived their parent by {limit:?}");
             }
             sleep(Duration::from_millis(5));
         }
-        let stderr = self.stderr.recv_timeout(GONE_WITHIN).unwrap_or_default();
+        let stderr = self.stderr.recv_timeout(limit).unwrap_or_default();
         String::from_utf8_lossy(&stderr).into_owned()
     }
 }
@@ -566,14 +571,22 @@ fn kill_group(pgid: u32) {
 
 /// Kills the parent of a run of `bin args` after each of `delays`, from its
 /// very first instructions to the middle of its work, and checks every time
-/// that all its workers are gone within `GONE_WITHIN`, without a word.
+/// that all its workers are gone within `GONE_WITHIN`, without a word. Two
+/// runs at a time, each killed at its own moment: the test takes half as long.
 pub fn assert_no_worker_outlives_its_parent(bin: &str, args: &[&str], delays_ms: &[u64]) {
-    for &delay in delays_ms {
+    let kill_after = |delay: u64| {
         let run = Started::new(bin, args, &[]);
         sleep(Duration::from_millis(delay));
         let stderr = run.kill_parent();
         assert_eq!(stderr, "", "killed after {delay} ms, the workers said something");
-    }
+    };
+    thread::scope(|s| {
+        let other = s.spawn(|| delays_ms.iter().skip(1).step_by(2).for_each(|&d| kill_after(d)));
+        delays_ms.iter().step_by(2).for_each(|&d| kill_after(d));
+        if let Err(panic) = other.join() {
+            std::panic::resume_unwind(panic);
+        }
+    });
 }
 
 /// Live (not yet exited) processes of process group `pgid`, read from /proc.
@@ -585,12 +598,29 @@ pub fn group(pgid: u32) -> Vec<u32> {
         .collect()
 }
 
-/// The pids whose parent is `parent`, read from /proc.
+/// The pids whose parent is `parent`, zombies included, read from /proc:
+/// from each of its threads' `children` list, a few small files (kernels
+/// built without CONFIG_PROC_CHILDREN have none: then from every process's
+/// stat). The tests look many times a second: reading every process's stat
+/// each time cost a suite run 5 CPU-seconds more, taken from the programs
+/// under test, and 2 s more in all. The kernel's list may leave out a
+/// child while another child exits (proc(5)): every caller looks again a
+/// moment later, and each child it looks for lives longer than that.
 pub fn children_of(parent: u32) -> Vec<u32> {
-    processes()
-        .into_iter()
-        .filter(|&pid| stat_field(pid, 1).and_then(|p| p.parse().ok()) == Some(parent))
-        .collect()
+    let lists = std::fs::read_dir(format!("/proc/{parent}/task")).ok().and_then(|threads| {
+        threads
+            .map(|t| std::fs::read_to_string(t.ok()?.path().join("children")).ok())
+            .collect::<Option<Vec<String>>>()
+    });
+    match lists {
+        Some(lists) => {
+            lists.iter().flat_map(|l| l.split_whitespace()).filter_map(|p| p.parse().ok()).collect()
+        }
+        None => processes()
+            .into_iter()
+            .filter(|&pid| stat_field(pid, 1).and_then(|p| p.parse().ok()) == Some(parent))
+            .collect(),
+    }
 }
 
 fn processes() -> Vec<u32> {
@@ -753,7 +783,8 @@ mod tests {
         while group(pgid).len() < 3 {
             sleep(Duration::from_millis(1));
         }
-        let result = std::panic::catch_unwind(|| run.kill_parent());
+        let limit = Duration::from_millis(200); // the sleep lasts 30 s
+        let result = std::panic::catch_unwind(|| run.kill_parent_within(limit));
         assert!(result.is_err(), "the orphaned sleep was noticed");
         let start = Instant::now();
         while !group(pgid).is_empty() {
@@ -792,11 +823,11 @@ mod tests {
 
     #[test]
     fn a_run_that_cannot_be_caught_whole_is_let_go() {
-        // A child reaped before the worker is caught (here `sleep 0.2`):
+        // A child reaped before the worker is caught (here `sleep 0.05`):
         // which came first is unknown, so the run is not used, and the
         // worker caught is running again: the run ends by itself.
-        let worker = "sh -c 'sleep 0.3; :' w --worker";
-        let script = format!("sleep 0.2; {worker} & wait");
+        let worker = "sh -c 'sleep 0.1; :' w --worker";
+        let script = format!("sleep 0.05; {worker} & wait");
         let mut run = Started::new("sh", &["-c", &script], &[]);
         assert_eq!(run.catch_within(2, Duration::from_secs(5)), Caught::Ended);
         assert!(run.finish_within(Duration::from_secs(10)).status.success());
@@ -804,14 +835,14 @@ mod tests {
 
     #[test]
     fn workers_started_one_after_another_are_told_so() {
-        let worker = "sh -c 'sleep 0.2; :' w --worker";
+        let worker = "sh -c 'sleep 0.1; :' w --worker";
         let together = format!("{worker} & {worker} & wait");
         assert_workers_at_once("sh", &["-c", &together], 2, "f");
         assert_workers_at_most("sh", &["-c", &together], 2, "f");
         let one_by_one = format!("{worker}; {worker}; {worker}");
         let result = std::panic::catch_unwind(|| {
             let mut run = Started::new("sh", &["-c", &one_by_one], &[]);
-            run.catch_within(2, Duration::from_millis(500))
+            run.catch_within(2, Duration::from_millis(300))
         });
         assert!(matches!(result, Ok(Caught::Only(caught)) if caught.len() == 1));
         let result = std::panic::catch_unwind(|| {
