@@ -835,14 +835,14 @@ mod tests {
 
     #[test]
     fn workers_started_one_after_another_are_told_so() {
-        let worker = "sh -c 'sleep 0.1; :' w --worker";
+        let worker = "sh -c 'sleep 0.2; :' w --worker";
         let together = format!("{worker} & {worker} & wait");
         assert_workers_at_once("sh", &["-c", &together], 2, "f");
         assert_workers_at_most("sh", &["-c", &together], 2, "f");
         let one_by_one = format!("{worker}; {worker}; {worker}");
         let result = std::panic::catch_unwind(|| {
             let mut run = Started::new("sh", &["-c", &one_by_one], &[]);
-            run.catch_within(2, Duration::from_millis(300))
+            run.catch_within(2, Duration::from_millis(500))
         });
         assert!(matches!(result, Ok(Caught::Only(caught)) if caught.len() == 1));
         let result = std::panic::catch_unwind(|| {
