@@ -98,7 +98,7 @@ pub fn check(dir: &Path, only: Option<&str>, repeat: u32) -> Result<()> {
     let mut report = |what: String, check: &dyn Fn() -> Result<String>| -> Result<()> {
         let mut result = check();
         // Wine now and then fails to start a process with ERROR_INTERNAL_ERROR
-        // (one check in one of 15 runs of all of them), and the lesson says
+        // (one check, once in 15 runs of them all here), and the lesson says
         // "cannot start a worker: Internal error. (os error 1359)": that
         // check is run again, twice at most, and says so.
         for _ in 0..2 {
