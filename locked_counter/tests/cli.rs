@@ -121,7 +121,7 @@ fn a_worker_started_by_hand_ends_with_a_clear_line() {
     let output = testkit::run_with_input(BIN, &args, &[0; 3], &dir);
     testkit::assert_one_line_error(&output, "not a counter");
     // The right size, but not made by this parent: no spin at the start gate.
-    let output = testkit::run_with_input(BIN, &args, &[0; 12], &dir);
+    let output = testkit::run_with_input(BIN, &args, &[0; 16], &dir);
     testkit::assert_one_line_error(&output, "is the shared file of 0, not");
 }
 

@@ -103,7 +103,7 @@ fn a_stopped_worker_does_not_hide_a_dead_one() {
 #[test]
 fn a_worker_answering_what_was_not_asked_is_an_error() {
     let (run, workers) = testkit::start_caught(BIN, POOL, &[], 1);
-    testkit::write_to_stdout_of(workers[0], "7 0.1 00\n");
+    testkit::write_to_stdout_of(workers[0], "7 00\n");
     let output = run.finish();
     testkit::assert_one_line_error(&output, " answered \"");
     assert_all_gone(&workers);
@@ -114,7 +114,7 @@ fn a_worker_killed_in_the_middle_of_an_answer_failed_and_did_not_answer() {
     // An answer is long (the rows' pixels): the worker may be killed after
     // writing part of it. A part without its newline is no answer.
     let (run, workers) = testkit::start_caught(BIN, POOL, &[], 1);
-    testkit::write_to_stdout_of(workers[0], "0 0.1 00ff");
+    testkit::write_to_stdout_of(workers[0], "0 00ff");
     testkit::kill(workers[0]);
     assert_worker_failed(&run.finish(), "SIGKILL");
     assert_all_gone(&workers);
@@ -152,11 +152,12 @@ fn a_worker_started_by_hand_refuses_rows_its_parent_never_sends() {
     let dir = testkit::fresh_dir(env!("CARGO_TARGET_TMPDIR"), "mandelbrot-by-hand");
     let me = std::process::id().to_string();
     let args = ["--worker", &me, "--width", "2", "--height", "3", "--max-iter", "10"];
+    // Task 1 of 2 rows: row 2, the last of 3, 2 pixels: 4 hexadecimal digits.
     let output = testkit::run_with_input(BIN, &args, b"1 2\n", &dir);
     let stdout = texts(&output).0;
     let words: Vec<&str> = stdout.split_whitespace().collect();
-    assert_eq!((words[0], words[2].len()), ("1", 4), "{stdout}");
-    for bad in ["0 4\n", "2 1\n", "0 -1\n", "0\n"] {
+    assert_eq!((words[0], words[1].len()), ("1", 4), "{stdout}");
+    for bad in ["3 1\n", "0 0\n", "0 -1\n", "0\n", "18446744073709551615 2\n"] {
         let output = testkit::run_with_input(BIN, &args, bad.as_bytes(), &dir);
         testkit::assert_one_line_error(&output, "is not a task");
     }

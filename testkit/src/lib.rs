@@ -2,8 +2,9 @@
 //! program depends on it). They run a lesson's real binary, never let it
 //! hang a test, and look at its worker processes from outside the way a
 //! teacher would: `kill -9` one of them, kill the parent, press Ctrl-C, pipe
-//! the output into `head`. Those are Linux only: workers are found through
-//! /proc. `ends_within`, for unit tests, works everywhere.
+//! the output into `head`. Those are Linux only (`linux.rs`: workers are
+//! found through /proc); reading and judging what a run printed
+//! (`output.rs`) and `ends_within`, for unit tests, work everywhere.
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::mpsc;
@@ -12,8 +13,11 @@ use std::time::Duration;
 
 #[cfg(target_os = "linux")]
 mod linux;
+mod output;
+
 #[cfg(target_os = "linux")]
 pub use linux::*;
+pub use output::*;
 
 /// How long a unit test lets a function of a student's answer run.
 pub const ENDS_WITHIN: Duration = Duration::from_secs(10);

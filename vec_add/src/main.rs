@@ -3,9 +3,8 @@
 //! CPUs) printed `Speedup: 0.03x with 32 processes`.
 //!
 //! The lesson: sending data to another process means copying it, and for a
-//! sum the copy costs far more than the adding, so here too the processes
-//! lose. `--threads` runs the same `partial_sum` on threads that borrow their
-//! chunk: no copy, and no GIL. One run on a 2-core machine:
+//! sum the copy costs far more than the adding. `--threads` runs the same
+//! `partial_sum` on threads that borrow their chunk: no copy. On 2 cores:
 //!
 //! ```text
 //! Sequential sum: 2499983298, time = 0.017 s
@@ -14,22 +13,19 @@
 //! Speedup: 0.24x with 2 processes
 //! ```
 //!
-//! Unlike vecAdd.py, every element is summed whatever N and the worker
-//! count. The README says more; `procs.rs` is plumbing.
+//! More in docs/lessons.md, "vec_add". `procs.rs` and `cli.rs` are plumbing.
 
+mod cli;
 mod procs;
+mod random;
 
-use std::env;
 use std::io::{self, Write};
-use std::num::NonZero;
 use std::process::{self, Command, ExitCode, Stdio};
-use std::thread;
+use std::{num::NonZero, thread};
 
 use anyhow::{Context, Result, ensure};
 use clap::Parser;
-use procs::{Procs, number};
-use rand::rngs::SmallRng;
-use rand::{RngExt, SeedableRng};
+use procs::Procs;
 
 /// The work each worker does, as in the Python.
 fn partial_sum(subarray: &[i64]) -> i64 {
@@ -37,19 +33,15 @@ fn partial_sum(subarray: &[i64]) -> i64 {
 }
 
 fn main() -> ExitCode {
-    procs::end_on_panic();
+    cli::end_on_panic();
     let args = Args::parse();
-    procs::exit(match args.worker {
-        Some(parent) => worker(parent),
-        None => run(&args),
-    })
+    cli::exit(if let Some(parent) = args.worker { worker(parent) } else { run(&args) })
 }
 
 /// The Python script's main block.
 fn run(args: &Args) -> Result<()> {
-    timing::warn_if_unoptimised();
     let n = args.n;
-    let arr = random_array(n, args.seed)?;
+    let arr = random::randint(n, args.seed)?; // np.random.randint(1, 100, size=N)
     let mut out = io::stdout();
 
     // Sequential execution
@@ -68,78 +60,25 @@ fn run(args: &Args) -> Result<()> {
 
     let start = timing::now();
     let partial_sums =
-        if args.threads { sum_in_threads(&chunks)? } else { sum_in_processes(&chunks)? };
+        if args.threads { sum_in_threads(&chunks) } else { sum_in_processes(&chunks)? };
     let par_sum: i64 = partial_sums.iter().sum();
     let par_time = timing::since(start);
     writeln!(out, "Parallel sum: {par_sum}, time = {par_time:.3} s")?;
-    let kind = match (args.threads, num_procs) {
-        (true, 1) => "thread",
-        (true, _) => "threads",
-        (false, 1) => "process",
-        (false, _) => "processes",
-    };
-    let speedup = seq_time / par_time;
-    writeln!(out, "Speedup: {speedup:.2}x with {num_procs} {kind}")?;
+    let kind = cli::plural(num_procs, if args.threads { "thread" } else { "process" });
+    writeln!(out, "Speedup: {:.2}x with {kind}", seq_time / par_time)?;
 
     ensure!(par_sum == seq_sum, "parallel sum {par_sum} != sequential sum {seq_sum}");
     Ok(())
 }
 
-/// Partial sums of random integers in worker processes or threads (vecAdd.py).
-#[derive(Parser)]
-#[command(allow_negative_numbers = true)]
-struct Args {
-    /// How many random integers (1..=99) to sum
-    #[arg(long, default_value_t = 50_000_000, value_parser = size)]
-    n: usize,
-    /// Worker processes (or threads with --threads) [default: all CPUs]
-    #[arg(long, value_parser = workers)]
-    workers: Option<u16>,
-    /// Use scoped threads that borrow their chunk instead of processes
-    #[arg(long)]
-    threads: bool,
-    /// Seed for the random numbers, to get the same array every run
-    #[arg(long, value_parser = seed)]
-    seed: Option<u64>,
-    /// Run as a worker of process PARENT: print the sum of the i64s on stdin
-    #[arg(long, hide = true, value_name = "PARENT")]
-    worker: Option<u32>,
-}
-
-/// The flags' whole numbers, each in its range (`number` is in procs.rs).
-fn size(s: &str) -> Result<usize, String> {
-    number(s, 1..=1_000_000_000)
-}
-
-fn workers(s: &str) -> Result<u16, String> {
-    number(s, 1..=256)
-}
-
-fn seed(s: &str) -> Result<u64, String> {
-    number(s, 0..=u64::MAX.into())
-}
-
-/// `np.random.randint(1, 100, size=n)`: n integers in 1..=99.
-fn random_array(n: usize, seed: Option<u64>) -> Result<Vec<i64>> {
-    let mut rng = match seed {
-        Some(seed) => SmallRng::seed_from_u64(seed),
-        None => rand::make_rng(),
-    };
-    let mut arr = Vec::new();
-    arr.try_reserve_exact(n).with_context(|| format!("not enough memory for {n} numbers"))?;
-    arr.extend((0..n).map(|_| rng.random_range(1..100)));
-    Ok(arr)
-}
-
 /// Threads borrow their chunk: no copy, and all of them run at once.
-fn sum_in_threads(chunks: &[&[i64]]) -> Result<Vec<i64>> {
+fn sum_in_threads(chunks: &[&[i64]]) -> Vec<i64> {
     thread::scope(|s| {
         let mut handles = Vec::new();
         for chunk in chunks {
-            let handle = thread::Builder::new().spawn_scoped(s, || partial_sum(chunk));
-            handles.push(handle.context("cannot start a thread")?);
+            handles.push(s.spawn(|| partial_sum(chunk)));
         }
-        Ok(handles.into_iter().map(|h| h.join().expect("partial_sum cannot panic")).collect())
+        handles.into_iter().map(|h| h.join().expect("partial_sum cannot panic")).collect()
     })
 }
 
@@ -147,67 +86,64 @@ fn sum_in_threads(chunks: &[&[i64]]) -> Result<Vec<i64>> {
 /// copied through its stdin, the partial sum read back from its stdout.
 fn sum_in_processes(chunks: &[&[i64]]) -> Result<Vec<i64>> {
     thread::scope(|s| {
-        // In here, so that on any error the workers are killed (and the
-        // threads copying to them stop) before the scope waits for those.
-        let mut procs = Procs::new();
+        let mut procs = Procs::new(); // in the scope: on an error it kills them first
         for chunk in chunks {
             let worker = worker_command()?.spawn().context("cannot start a worker")?;
             let worker = procs.watch(worker, 1)?; // it owes one answer: its sum
             let mut stdin = worker.stdin.take().expect("stdin is piped");
-            // The copy, from a thread of its own: a worker slow to take it
-            // cannot keep the parent from hearing that another one failed.
-            // (One that has died cannot take it: `next_line` says so.)
-            thread::Builder::new()
-                .spawn_scoped(s, move || {
-                    let _ = stdin.write_all(bytemuck::cast_slice(chunk));
-                }) // stdin is dropped here: closing the pipe ends the chunk
-                .context("cannot start a thread to copy a chunk")?;
-        }
+            // The copy, from a thread of its own: a slow worker cannot keep
+            // the parent from hearing that another one failed.
+            s.spawn(move || stdin.write_all(bytemuck::cast_slice(chunk)));
+        } // each stdin is dropped once written: closing the pipe ends the chunk
         let mut partial_sums = vec![0; chunks.len()];
         for _ in chunks {
             let (i, answer) = procs.next_line()?; // whichever worker answers first
-            partial_sums[i] = answer
-                .parse()
-                .with_context(|| format!("worker {i} answered {answer:?}, not a number"))?;
+            partial_sums[i] = procs::parse(i, &answer)?;
         }
         procs.join()?;
         Ok(partial_sums)
     })
 }
 
-/// The worker side: sum the numbers on stdin, print the sum.
-///
-/// They are read block by block into one reused buffer: the copy through the
-/// pipe is the lesson, while a fresh buffer as large as the chunk would only
-/// add page faults (measured: they doubled the parallel time).
+/// The worker side: the sum of the numbers on stdin, added up as they arrive.
 fn worker(parent: u32) -> Result<()> {
     procs::watch_parent(parent)?;
-    let mut stdin = io::stdin().lock();
-    let mut block = vec![0_i64; 64 * 1024];
     let mut sum = 0;
-    loop {
-        let bytes = procs::fill(&mut stdin, bytemuck::cast_slice_mut(&mut block))?;
-        ensure!(bytes % 8 == 0, "worker: its input is not a whole number of i64");
-        sum += partial_sum(&block[..bytes / 8]);
-        if bytes < size_of_val(&block[..]) {
-            break; // the input has ended
-        }
-    }
-    writeln!(io::stdout(), "{sum}")?;
-    Ok(())
+    procs::each_block(|numbers| sum += partial_sum(numbers))?;
+    procs::answer(sum)
 }
 
-/// This same program, started again as a worker of this process (what
-/// Python's `spawn` does): `--worker PARENT` tells `main` to run `worker`.
-/// Its chunk goes in through its stdin, its sum comes back on its stdout,
-/// and its stderr says why, if it fails: three pipes.
+/// This same program, started again as a worker (what Python's `spawn`
+/// does): its chunk in through stdin, its sum out on stdout, why it failed
+/// on stderr: three pipes. `--worker PARENT` tells `main` to run `worker`.
 fn worker_command() -> Result<Command> {
-    let exe = env::current_exe().context("cannot find this program to start a worker")?;
+    let exe = std::env::current_exe().context("cannot find this program to start a worker")?;
     let mut command = Command::new(exe);
     command.args(["--worker", &process::id().to_string()]);
     command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     procs::end_with_parent(&mut command); // see procs.rs
     Ok(command)
+}
+
+/// Partial sums of random integers in worker processes or threads (vecAdd.py).
+#[derive(Parser)]
+#[command(allow_negative_numbers = true)]
+struct Args {
+    /// How many random integers (1..=99) to sum
+    #[arg(long, default_value_t = 50_000_000, value_parser = cli::size)]
+    n: usize,
+    /// Worker processes (or threads with --threads) [default: all CPUs]
+    #[arg(long, value_parser = cli::workers)]
+    workers: Option<u16>,
+    /// Use scoped threads that borrow their chunk instead of processes
+    #[arg(long)]
+    threads: bool,
+    /// Seed for the random numbers, to get the same array every run
+    #[arg(long, value_parser = cli::seed)]
+    seed: Option<u64>,
+    /// Run as a worker of process PARENT: print the sum of the i64s on stdin
+    #[arg(long, hide = true, value_name = "PARENT")]
+    worker: Option<u32>,
 }
 
 #[cfg(test)]
@@ -221,18 +157,9 @@ mod tests {
     }
 
     #[test]
-    fn random_array_is_in_range_and_reproducible() {
-        let a = random_array(10_000, Some(7)).unwrap();
-        assert!(a.iter().all(|x| (1..=99).contains(x)));
-        assert_eq!(a, random_array(10_000, Some(7)).unwrap());
-        // Both ends of randint(1, 100) occur, and nothing outside them.
-        assert!(a.contains(&1) && a.contains(&99));
-    }
-
-    #[test]
     fn threads_sum_every_chunk() {
         let arr: Vec<i64> = (1..=10).collect();
-        let sums = sum_in_threads(&[&arr[..3], &arr[3..3], &arr[3..]]).unwrap();
+        let sums = sum_in_threads(&[&arr[..3], &arr[3..3], &arr[3..]]);
         assert_eq!(sums, vec![6, 0, 49]);
     }
 }

@@ -1,12 +1,10 @@
 //! `vecAddF.py` in Rust: the same sum as `vec_add`, but the array is copied
 //! once into shared memory, and every worker process maps it and sums its
-//! own range: no element crosses a pipe, only the partial sums come back.
-//! The lecture (32 CPUs) printed `Speedup: 0.62x`: Python still paid for
-//! starting its processes.
+//! own range: only the partial sums come back. The lecture (32 CPUs) printed
+//! `Speedup: 0.62x`: Python still paid for starting its processes.
 //!
 //! The lesson: shared memory removes the copy that made `vec_add` slow; the
-//! processes sum as fast as threads would, up to what the memory can
-//! deliver. One run on a 2-core machine:
+//! processes sum as fast as threads would, up to what memory delivers. On 2 cores:
 //!
 //! ```text
 //! Sequential sum: 2500367114, time = 0.017 s
@@ -14,26 +12,22 @@
 //! Speedup: 1.10x with 2 processes
 //! ```
 //!
-//! Python's `SharedMemory` is a named block in `/dev/shm`. Here it is a temp
-//! file that only this run's processes hold, gone however the run ends (the
-//! README says why, and what `--shm-dir /dev/shm` changes). `procs.rs` is plumbing.
+//! Python's `SharedMemory` is a named block in `/dev/shm`; here it is a temp
+//! file that only this run's processes hold, gone however the run ends
+//! (docs/lessons.md, "vec_add_shm"). `procs.rs` and `cli.rs` are plumbing.
 
+mod cli;
 mod procs;
+mod random;
 
-use std::env;
-use std::fs::File;
 use std::io::{self, Write};
-use std::num::NonZero;
-use std::path::PathBuf;
 use std::process::{self, Command, ExitCode, Stdio};
-use std::thread;
+use std::{fs::File, num::NonZero, path::PathBuf, thread};
 
 use anyhow::{Context, Result, ensure};
 use clap::Parser;
 use memmap2::Mmap;
-use procs::{Procs, number};
-use rand::rngs::SmallRng;
-use rand::{RngExt, SeedableRng};
+use procs::Procs;
 
 /// The work each worker does: `np.sum(arr[start:end])`.
 fn partial_sum(subarray: &[i64]) -> i64 {
@@ -41,19 +35,15 @@ fn partial_sum(subarray: &[i64]) -> i64 {
 }
 
 fn main() -> ExitCode {
-    procs::end_on_panic();
+    cli::end_on_panic();
     let args = Args::parse();
-    procs::exit(match args.worker {
-        Some(parent) => worker(parent, &args.range),
-        None => run(&args),
-    })
+    cli::exit(if let Some(parent) = args.worker { worker(parent, &args.range) } else { run(&args) })
 }
 
 /// The Python script's main block.
 fn run(args: &Args) -> Result<()> {
-    timing::warn_if_unoptimised();
     let n = args.n;
-    let arr = random_array(n, args.seed)?;
+    let arr = random::randint(n, args.seed)?; // np.random.randint(1, 100, size=N)
     let mut out = io::stdout();
 
     // Sequential
@@ -62,8 +52,8 @@ fn run(args: &Args) -> Result<()> {
     let seq_time = timing::since(start);
     writeln!(out, "Sequential sum: {seq_sum}, time = {seq_time:.3} s")?;
 
-    // Parallel: copy the array once into shared memory. Written with one
-    // write() rather than through a mapping: measured faster (see README).
+    // Parallel: copy the array once into shared memory (one write(), which
+    // measured faster than writing through a mapping).
     let dir = args.shm_dir.clone().unwrap_or_else(std::env::temp_dir);
     let mut shm = tempfile::tempfile_in(&dir)
         .with_context(|| format!("cannot create the shared file in {}", dir.display()))?;
@@ -77,9 +67,8 @@ fn run(args: &Args) -> Result<()> {
     let par_sum: i64 = partial_sums.iter().sum();
     let par_time = timing::since(start);
     writeln!(out, "Parallel sum: {par_sum}, time = {par_time:.3} s")?;
-    let speedup = seq_time / par_time;
-    let kind = if num_procs == 1 { "process" } else { "processes" };
-    writeln!(out, "Speedup: {speedup:.2}x with {num_procs} {kind}")?;
+    let kind = cli::plural(num_procs, "process");
+    writeln!(out, "Speedup: {:.2}x with {kind}", seq_time / par_time)?;
 
     ensure!(par_sum == seq_sum, "parallel sum {par_sum} != sequential sum {seq_sum}");
     Ok(()) // no shm.unlink(): the file goes when the last process holding it ends
@@ -99,12 +88,39 @@ fn sum_in_processes(shm: &File, n: usize, num_procs: usize) -> Result<Vec<i64>> 
     let mut partial_sums = vec![0; num_procs];
     for _ in 0..num_procs {
         let (i, answer) = procs.next_line()?; // whichever worker answers first
-        partial_sums[i] = answer
-            .parse()
-            .with_context(|| format!("worker {i} answered {answer:?}, not a number"))?;
+        partial_sums[i] = procs::parse(i, &answer)?;
     }
     procs.join()?;
     Ok(partial_sums)
+}
+
+/// The worker side: map the shared file (its stdin) and sum `arr[start..end]`.
+fn worker(parent: u32, range: &[usize]) -> Result<()> {
+    procs::watch_parent(parent)?;
+    // SAFETY: the parent wrote the file before starting us, and nobody
+    // writes it while the workers read it.
+    let shm = unsafe { Mmap::map(&io::stdin()) }.context("worker: cannot map its stdin")?;
+    let arr: &[i64] = bytemuck::try_cast_slice(&shm)
+        .map_err(|_| anyhow::anyhow!("worker: its stdin is not an array of i64"))?;
+    let (start, end, len) = (range[0], range[1], arr.len());
+    let subarray = arr
+        .get(start..end)
+        .with_context(|| format!("worker: {start}..{end} is outside the {len} numbers"))?;
+    procs::answer(partial_sum(subarray))
+}
+
+/// This same program, started again as a worker for `arr[start..end]` (what
+/// Python's `spawn` does): its stdin is the shared file itself, its sum comes
+/// out on stdout, why it failed on stderr. `--worker PARENT` runs `worker`.
+fn worker_command(shm: &File, start: usize, end: usize) -> Result<Command> {
+    let stdin = shm.try_clone().context("cannot hand the shared file to a worker")?;
+    let exe = std::env::current_exe().context("cannot find this program to start a worker")?;
+    let mut command = Command::new(exe);
+    command.args(["--worker", &process::id().to_string()]);
+    command.arg("--range").args([start.to_string(), end.to_string()]);
+    command.stdin(stdin).stdout(Stdio::piped()).stderr(Stdio::piped());
+    procs::end_with_parent(&mut command); // see procs.rs
+    Ok(command)
 }
 
 /// Partial sums in worker processes that share one memory-mapped array (vecAddF.py).
@@ -112,13 +128,13 @@ fn sum_in_processes(shm: &File, n: usize, num_procs: usize) -> Result<Vec<i64>> 
 #[command(allow_negative_numbers = true)]
 struct Args {
     /// How many random integers (1..=99) to sum
-    #[arg(long, default_value_t = 50_000_000, value_parser = size)]
+    #[arg(long, default_value_t = 50_000_000, value_parser = cli::size)]
     n: usize,
     /// Worker processes [default: all CPUs]
-    #[arg(long, value_parser = workers)]
+    #[arg(long, value_parser = cli::workers)]
     workers: Option<u16>,
     /// Seed for the random numbers, to get the same array every run
-    #[arg(long, value_parser = seed)]
+    #[arg(long, value_parser = cli::seed)]
     seed: Option<u64>,
     /// Folder for the shared file, which no run leaves behind [default: the temp dir]
     #[arg(long, value_name = "DIR", value_parser = folder)]
@@ -131,65 +147,7 @@ struct Args {
     range: Vec<usize>,
 }
 
-/// The flags' whole numbers, each in its range (`number` is in procs.rs).
-fn size(s: &str) -> Result<usize, String> {
-    number(s, 1..=1_000_000_000)
-}
-
-fn workers(s: &str) -> Result<u16, String> {
-    number(s, 1..=256)
-}
-
-fn seed(s: &str) -> Result<u64, String> {
-    number(s, 0..=u64::MAX.into())
-}
-
-/// The worker side: map the shared file (our stdin) and sum `arr[start..end]`.
-fn worker(parent: u32, range: &[usize]) -> Result<()> {
-    procs::watch_parent(parent)?;
-    // SAFETY: the parent wrote the file before starting us, and nobody
-    // writes it while the workers read it.
-    let shm = unsafe { Mmap::map(&io::stdin()) }.context("worker: cannot map its stdin")?;
-    let arr: &[i64] = bytemuck::try_cast_slice(&shm)
-        .map_err(|_| anyhow::anyhow!("worker: its stdin is not an array of i64"))?;
-    let (start, end) = (range[0], range[1]);
-    let len = arr.len();
-    let subarray = arr
-        .get(start..end)
-        .with_context(|| format!("worker: {start}..{end} is outside the {len} numbers"))?;
-    writeln!(io::stdout(), "{}", partial_sum(subarray))?;
-    Ok(())
-}
-
-/// `np.random.randint(1, 100, size=n)`: n integers in 1..=99.
-fn random_array(n: usize, seed: Option<u64>) -> Result<Vec<i64>> {
-    let mut rng = match seed {
-        Some(seed) => SmallRng::seed_from_u64(seed),
-        None => rand::make_rng(),
-    };
-    let mut arr = Vec::new();
-    arr.try_reserve_exact(n).with_context(|| format!("not enough memory for {n} numbers"))?;
-    arr.extend((0..n).map(|_| rng.random_range(1..100)));
-    Ok(arr)
-}
-
-/// This same program, started again as a worker of this process for
-/// `arr[start..end]` (what Python's `spawn` does): `--worker PARENT` tells
-/// `main` to run `worker`. Its stdin is the shared file itself (reached only
-/// through a handle that is open); its sum comes back on its stdout, and its
-/// stderr says why, if it fails.
-fn worker_command(shm: &File, start: usize, end: usize) -> Result<Command> {
-    let stdin = shm.try_clone().context("cannot hand the shared file to a worker")?;
-    let range = [start.to_string(), end.to_string()];
-    let exe = env::current_exe().context("cannot find this program to start a worker")?;
-    let mut command = Command::new(exe);
-    command.args(["--worker", &process::id().to_string()]).arg("--range").args(range);
-    command.stdin(stdin).stdout(Stdio::piped()).stderr(Stdio::piped());
-    procs::end_with_parent(&mut command); // see procs.rs
-    Ok(command)
-}
-
-/// A folder that exists, for the shared file.
+/// `--shm-dir`: a folder that exists.
 fn folder(s: &str) -> Result<PathBuf, String> {
     let path = PathBuf::from(s);
     match path.is_dir() {

@@ -9,16 +9,18 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
 
-use anyhow::{Context, Result, bail, ensure};
+use anyhow::{Context, Result, bail};
 
-use crate::{LESSONS, exercise};
+use crate::{exercise, lessons};
 
 /// Copies lesson `name` into `dir` as a standalone project; as an exercise,
 /// with the functions that are its lesson left to write (see `exercise`).
 pub fn export(name: &str, dir: &Path, as_exercise: bool) -> Result<()> {
-    ensure!(LESSONS.contains(&name), "no lesson {name:?}; the lessons are {}", LESSONS.join(", "));
+    let lesson = lessons::named(name);
+    let lesson = lesson
+        .with_context(|| format!("no lesson {name:?}; the lessons are {}", lessons::names()))?;
     let exercise = match as_exercise {
-        true => Some(exercise::of(name).with_context(|| format!("{name} has no exercise"))?),
+        true => Some(lesson.exercise()?.with_context(|| format!("{name} has no exercise"))?),
         false => None,
     };
     let is_empty = |dir: &Path| fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none());
@@ -28,7 +30,7 @@ pub fn export(name: &str, dir: &Path, as_exercise: bool) -> Result<()> {
     let root =
         Path::new(env!("CARGO_MANIFEST_DIR")).parent().context("xtask lives in the workspace")?;
 
-    let manifest = read(&root.join(name).join("Cargo.toml"))?;
+    let manifest = without_metadata(&read(&root.join(name).join("Cargo.toml"))?);
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut used = manifest.clone();
     for helper in ["timing", "testkit"] {
@@ -46,16 +48,16 @@ pub fn export(name: &str, dir: &Path, as_exercise: bool) -> Result<()> {
         fs::copy(root.join(file), dir.join(file)).with_context(|| format!("cannot copy {file}"))?;
     }
     write(&dir.join(".gitignore"), "/target\n")?;
-    if let Some(exercise) = exercise {
+    if let Some(exercise) = &exercise {
         let main = read(&dir.join("src/main.rs"))?;
-        write(&dir.join("src/main.rs"), &exercise::cut(&main, exercise.functions)?)?;
+        write(&dir.join("src/main.rs"), &exercise::cut(&main, &exercise.functions)?)?;
         // The lesson's tests against a hostile user test what the student
         // does not write, and fail right answers written another way.
         let cli = dir.join("tests/cli.rs");
         fs::remove_file(&cli).with_context(|| format!("cannot remove {}", cli.display()))?;
         let has_procs = dir.join("src/procs.rs").exists();
-        write(&dir.join("README.md"), &exercise::readme(exercise, has_procs))?;
-        write(&dir.join("ANSWERS.md"), &exercise::answers(exercise))?;
+        write(&dir.join("README.md"), &exercise::readme(name, exercise, has_procs))?;
+        write(&dir.join("ANSWERS.md"), &exercise::answers(name, exercise))?;
     }
     let mut stdout = io::stdout();
     writeln!(stdout, "{name} is now a project of its own in {}:", dir.display())?;
@@ -116,6 +118,18 @@ fn workspace_settings(root: &Path, used: &str) -> Result<String> {
         "\n# Taken out of the lecture's workspace by `cargo xtask export`.\n\
          [workspace]\nresolver = \"3\"\nmembers = [\"timing\", \"testkit\"]\n\n{settings}"
     ))
+}
+
+/// A lesson's manifest without what the workspace's tools read
+/// (`[package.metadata.lesson]` and the comment before it).
+fn without_metadata(manifest: &str) -> String {
+    let Some(start) = manifest.find("\n[package.metadata.lesson]\n") else {
+        return manifest.to_string();
+    };
+    let start = manifest[..start].rfind("\n\n").map_or(start, |blank| blank + 1);
+    let rest = &manifest[start..];
+    let end = rest[1..].find("\n[").map_or(manifest.len(), |next| start + next + 2);
+    format!("{}{}", &manifest[..start], &manifest[end..])
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {

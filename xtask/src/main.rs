@@ -13,6 +13,7 @@
 
 mod exercise;
 mod export;
+mod lessons;
 #[cfg(feature = "measure")]
 mod measure;
 #[cfg(windows)]
@@ -79,28 +80,30 @@ enum Task {
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
         repeat: u32,
     },
+    /// Print the lessons' names, one a line, in the workspace's order (for scripts)
+    Lessons {
+        /// Only those with worker processes / with an exercise / with threads only
+        #[arg(long, value_enum)]
+        with: Option<With>,
+    },
     /// Read stdin to its end and print how many bytes came: the far end of
     /// the pipe whose speed `measure` takes
     #[command(hide = true)]
     Sink,
 }
 
-/// The lessons, in the lecture's order (mandelbrot answers the folder's last
-/// script), then the two beyond its scripts.
-const LESSONS: [&str; 12] = [
-    "vec_add",
-    "vec_add_shm",
-    "vec_add_mpi",
-    "heavy_sum",
-    "race_threads",
-    "race_procs",
-    "locked_counter",
-    "squares",
-    "integrate_sin",
-    "mandelbrot",
-    "false_sharing",
-    "reorder",
-];
+/// Which lessons `cargo xtask lessons` prints.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum With {
+    /// Those that start worker processes
+    Processes,
+    /// Those that start only threads
+    ThreadsOnly,
+    /// Those with an exercise (`exercise.toml`)
+    Exercise,
+    /// Those that run without MPI (the default members)
+    NoMpi,
+}
 
 fn main() -> ExitCode {
     let Args { task } = Args::parse();
@@ -111,6 +114,7 @@ fn main() -> ExitCode {
         #[cfg(not(feature = "measure"))]
         Task::Measure { flags } => measure_with_charts(&flags),
         Task::Sink => sink(),
+        Task::Lessons { with } => print_lessons(with),
         Task::WindowsCheck { dir, only, repeat } => windows_check(&dir, only.as_deref(), repeat),
     };
     match result {
@@ -153,6 +157,24 @@ fn windows_check(dir: &std::path::Path, only: Option<&str>, repeat: u32) -> Resu
 #[cfg(not(windows))]
 fn windows_check(_dir: &std::path::Path, _only: Option<&str>, _repeat: u32) -> Result<()> {
     anyhow::bail!("windows-check runs on Windows (CI runs it under wine: .ci/wine)")
+}
+
+/// The lessons' names, one a line: all, or those `with` something.
+fn print_lessons(with: Option<With>) -> Result<()> {
+    let mut stdout = io::stdout();
+    for lesson in lessons::all() {
+        let chosen = match with {
+            None => true,
+            Some(With::Processes) => lesson.processes,
+            Some(With::ThreadsOnly) => !lesson.processes && !lesson.mpi,
+            Some(With::Exercise) => lesson.exercise()?.is_some(),
+            Some(With::NoMpi) => !lesson.mpi,
+        };
+        if chosen {
+            writeln!(stdout, "{}", lesson.name)?;
+        }
+    }
+    Ok(())
 }
 
 /// Reads stdin through one 512 KiB buffer, as a `vec_add` worker does.

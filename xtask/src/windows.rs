@@ -37,57 +37,6 @@ use windows_sys::Win32::System::Threading::{
 /// The longest any run may take before it counts as hung.
 const DEADLINE: Duration = Duration::from_secs(120);
 
-/// Every lesson with its defaults, with small sizes and with `--threads`.
-const RUNS: &[(&str, &str)] = &[
-    ("vec_add", ""),
-    ("vec_add", "--n 1000003 --workers 3"),
-    ("vec_add", "--threads"),
-    ("vec_add_shm", ""),
-    ("vec_add_shm", "--n 1000003 --workers 3"),
-    ("heavy_sum", ""),
-    ("heavy_sum", "--n 1003 --workers 3"),
-    ("heavy_sum", "--threads"),
-    ("race_threads", ""),
-    ("race_threads", "--workers 3 --iters 1000"),
-    ("race_procs", ""),
-    ("race_procs", "--workers 3 --iters 1000"),
-    ("locked_counter", ""),
-    ("locked_counter", "--workers 3 --iters 1000"),
-    ("squares", ""),
-    ("squares", "--tasks 7 --workers 3 --sleep-ms 1"),
-    ("squares", "--threads"),
-    ("integrate_sin", ""),
-    ("integrate_sin", "--tasks 7 --workers 3 --reps 10"),
-    ("integrate_sin", "--threads"),
-    ("mandelbrot", ""),
-    ("mandelbrot", "--width 301 --height 203 --workers 3 --rows-per-task 7"),
-    ("mandelbrot", "--threads"),
-    ("false_sharing", ""),
-    ("false_sharing", "--workers 3 --iters 1000"),
-    ("reorder", ""),
-    ("reorder", "--rounds 1000"),
-];
-
-/// The lessons that start only threads, and sizes for reading one line.
-const THREADS_ONLY: &[(&str, &str)] = &[
-    ("race_threads", "--workers 2 --iters 10"),
-    ("false_sharing", "--workers 2 --iters 10"),
-    ("reorder", "--rounds 10"),
-];
-
-/// The lessons with worker processes, two workers each, and sizes that keep
-/// them busy for a while (under wine a process snapshot is slow).
-const WITH_WORKERS: &[(&str, &str)] = &[
-    ("vec_add", "--n 20000000 --workers 2"),
-    ("vec_add_shm", "--n 50000000 --workers 2"),
-    ("heavy_sum", "--n 5000000 --workers 2"),
-    ("race_procs", "--workers 2 --iters 8000000"),
-    ("locked_counter", "--workers 2 --iters 8000000"),
-    ("squares", "--tasks 4 --workers 2 --sleep-ms 200"),
-    ("integrate_sin", "--tasks 4 --workers 2 --reps 200000"),
-    ("mandelbrot", "--width 200 --height 100 --max-iter 200000 --workers 2"),
-];
-
 /// Runs every check (of lesson `only`, if given), `repeat` times over,
 /// prints a line for each, and fails if any failed.
 pub fn check(dir: &Path, only: Option<&str>, repeat: u32) -> Result<()> {
@@ -125,14 +74,21 @@ pub fn check(dir: &Path, only: Option<&str>, repeat: u32) -> Result<()> {
         }
         Ok(())
     };
-    let chosen = |runs: &'static [(&'static str, &'static str)]| {
-        runs.iter().filter(move |(lesson, _)| only.is_none_or(|only| only == *lesson))
+    // Every lesson (but MPI's) with the runs its Cargo.toml names: with its
+    // defaults, small sizes and `--threads`; with two workers kept busy;
+    // and, for a lesson with threads only, a short run read one line of.
+    let chosen = || {
+        let lessons = crate::lessons::all().iter().filter(|l| only.is_none_or(|o| o == l.name));
+        lessons.filter_map(|lesson| Some((lesson.name.as_str(), lesson.windows.as_ref()?)))
     };
+    let runs = || chosen().flat_map(|(lesson, w)| w.runs.iter().map(move |a| (lesson, a.as_str())));
+    let workers = || chosen().filter_map(|(lesson, w)| Some((lesson, w.workers.as_deref()?)));
+    let heads = || chosen().filter_map(|(lesson, w)| Some((lesson, w.head.as_deref()?)));
     for _ in 0..repeat {
-        for &(lesson, args) in chosen(RUNS) {
+        for (lesson, args) in runs() {
             report(format!("{lesson} {args}").trim().to_string(), &|| lines(dir, lesson, args))?;
         }
-        for &(lesson, args) in chosen(WITH_WORKERS) {
+        for (lesson, args) in workers() {
             for code in [1, 0] {
                 let what = format!("{lesson} {args}, a worker ended with exit code {code}");
                 report(what, &|| worker_ended(dir, lesson, args, code))?;
@@ -146,7 +102,7 @@ pub fn check(dir: &Path, only: Option<&str>, repeat: u32) -> Result<()> {
             }
             report(format!("{lesson} {args}, read one line"), &|| head(dir, lesson, args))?;
         }
-        for &(lesson, args) in chosen(THREADS_ONLY) {
+        for (lesson, args) in heads() {
             report(format!("{lesson} {args}, read one line"), &|| head(dir, lesson, args))?;
         }
     }

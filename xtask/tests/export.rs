@@ -88,7 +88,7 @@ fn an_exercise_leaves_the_lessons_functions_to_write_and_says_what_to_do() {
     assert!(!dir.join("tests/cli.rs").exists(), "tests/cli.rs is left out");
     let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
     assert!(readme.contains("with a pool of `workers` worker processes (4 by default"), "{readme}");
-    assert!(readme.contains("`TASK X`") && readme.contains("`pair(&line)`"), "{readme}");
+    assert!(readme.contains("`TASK X`") && readme.contains("procs.next_answer()?"), "{readme}");
     let answers = std::fs::read_to_string(dir.join("ANSWERS.md")).unwrap();
     assert!(answers.contains("## Is the parallel version faster?"), "{answers}");
     assert!(readme.contains("Parallel time: 0.1523 seconds"), "{readme}");

@@ -94,105 +94,45 @@ pub struct Lesson {
     script: &'static str,
     /// Does it take `--threads`?
     threads: bool,
-    sizes: &'static [Size],
+    sizes: Vec<Size>,
     /// What caps its speedup; `None`: no parallel phase to sweep.
     bound: Option<Bound>,
     /// Started by `mpirun -np WORKERS`, measured only with `--mpi`.
     mpi: bool,
 }
 
-const LESSONS: [Lesson; 12] = [
-    Lesson {
-        name: "vec_add",
-        script: "vecAdd.py",
-        threads: true,
-        sizes: &[Size::N],
-        bound: Some(Bound::Memory),
-        mpi: false,
-    },
-    Lesson {
-        name: "vec_add_shm",
-        script: "vecAddF.py",
-        threads: false,
-        sizes: &[Size::N],
-        bound: Some(Bound::Memory),
-        mpi: false,
-    },
-    Lesson {
-        name: "vec_add_mpi",
-        script: "",
-        threads: false,
-        sizes: &[Size::N],
-        bound: Some(Bound::Memory),
-        mpi: true,
-    },
-    Lesson {
-        name: "heavy_sum",
-        script: "vecAddF-heavy.py",
-        threads: true,
-        sizes: &[Size::N],
-        bound: Some(Bound::Cores),
-        mpi: false,
-    },
-    Lesson {
-        name: "race_threads",
-        script: "threadP.py",
-        threads: false,
-        sizes: &[Size::Iters],
-        bound: None,
-        mpi: false,
-    },
-    Lesson {
-        name: "race_procs",
-        script: "threadP-B.py",
-        threads: false,
-        sizes: &[Size::Iters],
-        bound: None,
-        mpi: false,
-    },
-    Lesson {
-        name: "locked_counter",
-        script: "lockedCounter.py",
-        threads: false,
-        sizes: &[Size::Iters],
-        bound: None,
-        mpi: false,
-    },
-    Lesson {
-        name: "squares",
-        script: "squares.py",
-        threads: true,
-        sizes: &[Size::SleepMs],
-        bound: Some(Bound::Sleep { tasks: 10 }),
-        mpi: false,
-    },
-    Lesson {
-        name: "integrate_sin",
-        script: "integrate_sin.py",
-        threads: true,
-        sizes: &[Size::Reps],
-        bound: Some(Bound::Cores),
-        mpi: false,
-    },
-    // mandelB.py's code was not shown: no Python to run beside it.
-    Lesson {
-        name: "mandelbrot",
-        script: "",
-        threads: true,
-        sizes: &[Size::MaxIter],
-        bound: Some(Bound::Cores),
-        mpi: false,
-    },
-    Lesson {
-        name: "false_sharing",
-        script: "",
-        threads: false,
-        sizes: &[Size::Iters],
-        bound: None,
-        mpi: false,
-    },
-    Lesson { name: "reorder", script: "", threads: false, sizes: &[], bound: None, mpi: false },
-];
+/// Every lesson, as its `[package.metadata.lesson]` says to measure it.
+fn all_lessons() -> Result<&'static [Lesson]> {
+    static LESSONS: std::sync::OnceLock<Vec<Lesson>> = std::sync::OnceLock::new();
+    if let Some(lessons) = LESSONS.get() {
+        return Ok(lessons);
+    }
+    let mut lessons = Vec::new();
+    for lesson in crate::lessons::all() {
+        let name = lesson.name.as_str();
+        let sizes = lesson.measure.sizes.iter().map(|size| match size.as_str() {
+            "n" => Ok(Size::N),
+            "iters" => Ok(Size::Iters),
+            "reps" => Ok(Size::Reps),
+            "sleep-ms" => Ok(Size::SleepMs),
+            "max-iter" => Ok(Size::MaxIter),
+            _ => bail!("{name}: no size {size:?} to measure"),
+        });
+        let bound = match lesson.measure.bound.as_deref() {
+            None => None,
+            Some("memory") => Some(Bound::Memory),
+            Some("cores") => Some(Bound::Cores),
+            Some(sleep) => match sleep.strip_prefix("sleep ").and_then(|t| t.parse().ok()) {
+                Some(tasks) => Some(Bound::Sleep { tasks }),
+                None => bail!("{name}: no bound {sleep:?}"),
+            },
+        };
+        let (script, threads, mpi) = (lesson.script.as_str(), lesson.threads, lesson.mpi);
+        let sizes = sizes.collect::<Result<_>>()?;
+        lessons.push(Lesson { name, script, threads, sizes, bound, mpi });
+    }
+    Ok(LESSONS.get_or_init(|| lessons))
+}
 
 /// The default elements of `vec_add` and `vec_add_shm`: the memory
 /// ceilings sum an array of the same size.
@@ -295,7 +235,8 @@ pub fn measure(options: &Options) -> Result<()> {
         Some(out) => out.clone(),
         None => bin.parent().context("target/debug has a parent")?.join("measure"),
     };
-    let lessons: Vec<&'static Lesson> = LESSONS.iter().filter(|l| options.mpi || !l.mpi).collect();
+    let lessons: Vec<&'static Lesson> =
+        all_lessons()?.iter().filter(|l| options.mpi || !l.mpi).collect();
     let python = python(options, &lessons)?;
     if options.mpi {
         ensure!(

@@ -1,0 +1,402 @@
+//! The record behind the timeline: which worker did what, and when.
+//!
+//! `record()` starts one; from then on a thread notes what it does
+//! (`computing().task(3)`, a guard, or `Notes`, a buffer for loops), each
+//! thread on its own row. A worker process records on its own clock and
+//! sends its spans along with its answer (`report`); the parent places them
+//! on its clock (`place`), each process on a row of its own. `finish()`
+//! ends the record and hands it over as a `Timeline`.
+
+use std::fmt::Write as _;
+use std::sync::{Mutex, PoisonError};
+use std::thread::{self, ThreadId};
+use std::time::{Duration, Instant};
+
+/// What a worker was doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Doing {
+    /// Starting: from the parent's spawn to the worker's first instruction.
+    Starting,
+    /// Taking its input: reading what the parent sends.
+    Input,
+    /// Computing: the work itself.
+    Computing,
+    /// Answering: preparing and sending its answer.
+    Answering,
+    /// Waiting: for a lock, a task, or the others.
+    Waiting,
+}
+
+impl Doing {
+    /// Every kind, in the legend's order.
+    pub const ALL: [Doing; 5] =
+        [Doing::Starting, Doing::Input, Doing::Computing, Doing::Answering, Doing::Waiting];
+
+    /// The character that draws it in a timeline.
+    pub fn mark(self) -> char {
+        match self {
+            Doing::Starting => '~',
+            Doing::Input => '<',
+            Doing::Computing => '#',
+            Doing::Answering => '>',
+            Doing::Waiting => '.',
+        }
+    }
+
+    /// Its name in the legend and in the record file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Doing::Starting => "starting",
+            Doing::Input => "input",
+            Doing::Computing => "computing",
+            Doing::Answering => "answering",
+            Doing::Waiting => "waiting",
+        }
+    }
+
+    /// Its letter in a worker's report.
+    fn code(self) -> char {
+        self.name().chars().next().expect("a name has a first letter")
+    }
+
+    fn of_code(code: char) -> Option<Doing> {
+        Doing::ALL.into_iter().find(|d| d.code() == code)
+    }
+}
+
+/// A stretch of one worker's time, in seconds from the start of the run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Span {
+    pub doing: Doing,
+    pub from: f64,
+    pub to: f64,
+    /// Which task it was about, if the work comes in tasks.
+    pub task: Option<usize>,
+    /// How much work: elements summed, rows drawn, increments made (0: none said).
+    pub size: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Process(usize),
+    Thread(ThreadId),
+}
+
+/// The record being made.
+struct Recording {
+    start: Instant,
+    main: ThreadId,
+    rows: Vec<(Who, Vec<Span>)>,
+    /// Each worker process: when the parent started it, and, once its first
+    /// answer has come, when it started on this clock.
+    processes: Vec<(usize, Instant, Option<Instant>)>,
+}
+
+impl Recording {
+    fn row(&mut self, who: Who) -> &mut Vec<Span> {
+        let i = match self.rows.iter().position(|(w, _)| *w == who) {
+            Some(i) => i,
+            None => {
+                self.rows.push((who, Vec::new()));
+                self.rows.len() - 1
+            }
+        };
+        &mut self.rows[i].1
+    }
+
+    fn seconds(&self, at: Instant) -> f64 {
+        at.saturating_duration_since(self.start).as_secs_f64()
+    }
+
+    fn note(&mut self, who: Who, note: Note) {
+        let (doing, from, to, task, size) = note;
+        let span = Span { doing, from: self.seconds(from), to: self.seconds(to), task, size };
+        self.row(who).push(span);
+    }
+}
+
+/// What a thread notes: doing what, from when, to when, which task, how much.
+type Note = (Doing, Instant, Instant, Option<usize>, usize);
+
+static RECORDING: Mutex<Option<Recording>> = Mutex::new(None);
+
+/// Runs `f` on the record being made, if one is.
+fn with<R>(f: impl FnOnce(&mut Recording) -> R) -> Option<R> {
+    let mut recording = RECORDING.lock().unwrap_or_else(PoisonError::into_inner);
+    recording.as_mut().map(f)
+}
+
+/// `start = time.time()`, and a new record from this moment on: what every
+/// worker does is noted until `finish`. Returns the moment it started.
+pub fn record() -> Instant {
+    let start = Instant::now();
+    let main = thread::current().id();
+    let recording = Recording { start, main, rows: Vec::new(), processes: Vec::new() };
+    *RECORDING.lock().unwrap_or_else(PoisonError::into_inner) = Some(recording);
+    start
+}
+
+/// From its creation until it is dropped, this thread was `doing` something:
+/// `let _timeline = timing::computing().task(3).size(100);`.
+#[must_use = "the span ends when the guard is dropped"]
+pub struct Guard {
+    doing: Doing,
+    from: Instant,
+    task: Option<usize>,
+    size: usize,
+}
+
+impl Guard {
+    /// Which task the span is about.
+    pub fn task(mut self, task: usize) -> Guard {
+        self.task = Some(task);
+        self
+    }
+
+    /// How much work the span does.
+    pub fn size(mut self, size: usize) -> Guard {
+        self.size = size;
+        self
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let note = (self.doing, self.from, Instant::now(), self.task, self.size);
+        let who = Who::Thread(thread::current().id());
+        with(|r| r.note(who, note));
+    }
+}
+
+/// This thread is `doing` something until the guard is dropped.
+pub fn doing(doing: Doing) -> Guard {
+    Guard { doing, from: Instant::now(), task: None, size: 0 }
+}
+
+/// This thread computes until the guard is dropped.
+pub fn computing() -> Guard {
+    doing(Doing::Computing)
+}
+
+/// This thread waits until the guard is dropped.
+pub fn waiting() -> Guard {
+    doing(Doing::Waiting)
+}
+
+/// Spans a thread notes in a loop that is being timed: kept in a buffer
+/// made before the loop (no lock, no allocation, no system call while it
+/// runs), and handed to the record once, when dropped.
+pub struct Notes {
+    notes: Vec<Note>,
+}
+
+impl Notes {
+    /// Room for `n` spans.
+    pub fn with_capacity(n: usize) -> Notes {
+        Notes { notes: Vec::with_capacity(n) }
+    }
+
+    /// This thread was `doing` something from `from` to `to`.
+    pub fn note(
+        &mut self,
+        doing: Doing,
+        from: Instant,
+        to: Instant,
+        task: Option<usize>,
+        size: usize,
+    ) {
+        self.notes.push((doing, from, to, task, size));
+    }
+}
+
+impl Drop for Notes {
+    fn drop(&mut self) {
+        let who = Who::Thread(thread::current().id());
+        let notes = std::mem::take(&mut self.notes);
+        with(|r| notes.into_iter().for_each(|note| r.note(who, note)));
+    }
+}
+
+/// A worker process's report of what it did since its last one, to send
+/// with its answer: `@NOW` and its spans, in microseconds from the start of
+/// its own record (`record()`, the worker's first act). Empty when it keeps
+/// no record.
+pub fn report() -> String {
+    let now = Instant::now();
+    with(|r| {
+        let mut text = format!("@{}", micros(now.saturating_duration_since(r.start)));
+        for (_, spans) in &mut r.rows {
+            for span in spans.drain(..) {
+                let (from, to) = (micros_of(span.from), micros_of(span.to));
+                let _ = write!(text, " {}{from}-{to}", span.doing.code());
+                if let Some(task) = span.task {
+                    let _ = write!(text, ":{task}");
+                }
+                if span.size > 0 {
+                    let _ = write!(text, "/{}", span.size);
+                }
+            }
+        }
+        text
+    })
+    .unwrap_or_default()
+}
+
+fn micros(d: Duration) -> u128 {
+    d.as_micros()
+}
+
+fn micros_of(seconds: f64) -> u128 {
+    micros(Duration::from_secs_f64(seconds.max(0.0)))
+}
+
+/// The parent started worker process `worker` at `at`: its row begins.
+pub fn started(worker: usize, at: Instant) {
+    with(|r| {
+        r.row(Who::Process(worker));
+        r.processes.push((worker, at, None));
+    });
+}
+
+/// Worker process `worker`'s report, which reached the parent at
+/// `received`, placed on the parent's clock: the worker's own start is
+/// taken to be `received` less the report's `@NOW` (the first report
+/// fixes it), never before the parent started it. Says what it cannot read.
+pub fn place(worker: usize, received: Instant, report: &str) -> Result<(), String> {
+    let bad = || format!("{report:?} is not a report of spans");
+    let mut words = report.split(' ');
+    let now =
+        words.next().and_then(|w| w.strip_prefix('@')?.parse::<u64>().ok()).ok_or_else(bad)?;
+    let mut spans = Vec::new();
+    for word in words {
+        spans.push(parse_span(word).ok_or_else(bad)?);
+    }
+    with(|r| {
+        let at = r.processes.iter().position(|p| p.0 == worker);
+        let spawned = at.map_or(r.start, |at| r.processes[at].1);
+        let placed = at.and_then(|at| r.processes[at].2);
+        let origin = placed.unwrap_or_else(|| {
+            let origin = received.checked_sub(Duration::from_micros(now)).unwrap_or(spawned);
+            let origin = origin.max(spawned);
+            if let Some(at) = at {
+                r.processes[at].2 = Some(origin);
+            }
+            r.note(Who::Process(worker), (Doing::Starting, spawned, origin, None, 0));
+            origin
+        });
+        for (doing, from, to, task, size) in spans {
+            let (from, to) = (origin + from, origin + to);
+            r.note(Who::Process(worker), (doing, from, to, task, size));
+        }
+    });
+    Ok(())
+}
+
+/// One span of a report: `c120-450:3/1000` (computing, from 120 to 450 µs,
+/// task 3, 1000 of work).
+fn parse_span(word: &str) -> Option<(Doing, Duration, Duration, Option<usize>, usize)> {
+    let mut chars = word.chars();
+    let doing = Doing::of_code(chars.next()?)?;
+    let rest = chars.as_str();
+    let (rest, size) = match rest.split_once('/') {
+        Some((rest, size)) => (rest, size.parse().ok()?),
+        None => (rest, 0),
+    };
+    let (rest, task) = match rest.split_once(':') {
+        Some((rest, task)) => (rest, Some(task.parse().ok()?)),
+        None => (rest, None),
+    };
+    let (from, to) = rest.split_once('-')?;
+    let (from, to) = (from.parse().ok()?, to.parse().ok()?);
+    (from <= to).then_some((
+        doing,
+        Duration::from_micros(from),
+        Duration::from_micros(to),
+        task,
+        size,
+    ))
+}
+
+/// A finished record: one row per worker over the run's wall time.
+#[derive(Clone, Debug)]
+pub struct Timeline {
+    /// What the run was, e.g. "2 processes".
+    pub title: String,
+    /// Its length, in seconds.
+    pub wall: f64,
+    /// Each worker's name ("worker 0", "thread 1", "main") and spans, in time order.
+    pub workers: Vec<(String, Vec<Span>)>,
+}
+
+/// Ends the record that `record()` began, and hands it over. Worker
+/// processes come first, by number; then threads, as they first did
+/// something; last `main`, the thread that began the record, if it did
+/// anything itself. Every span lies within the run.
+pub fn finish(title: &str) -> Timeline {
+    let end = Instant::now();
+    let recording = RECORDING.lock().unwrap_or_else(PoisonError::into_inner).take();
+    let Some(mut r) = recording else {
+        return Timeline { title: title.to_string(), wall: 0.0, workers: Vec::new() };
+    };
+    let wall = r.seconds(end);
+    let first = |spans: &[Span]| spans.iter().map(|s| s.from).fold(f64::MAX, f64::min);
+    r.rows.sort_by(|(a, sa), (b, sb)| {
+        let rank = |who: &Who, spans: &[Span]| match *who {
+            Who::Process(i) => (0, i as f64),
+            Who::Thread(id) if id == r.main => (2, 0.0),
+            Who::Thread(_) => (1, first(spans)),
+        };
+        rank(a, sa).partial_cmp(&rank(b, sb)).expect("no NaN in a record")
+    });
+    let mut threads = 0;
+    let workers = r
+        .rows
+        .into_iter()
+        .map(|(who, mut spans)| {
+            let name = match who {
+                Who::Process(i) => format!("worker {i}"),
+                Who::Thread(id) if id == r.main => "main".to_string(),
+                Who::Thread(_) => {
+                    threads += 1;
+                    format!("thread {}", threads - 1)
+                }
+            };
+            for span in &mut spans {
+                (span.from, span.to) = (span.from.min(wall), span.to.min(wall));
+            }
+            spans.sort_by(|a, b| a.from.total_cmp(&b.from));
+            (name, spans)
+        })
+        .collect();
+    let timeline = Timeline { title: title.to_string(), wall, workers };
+    crate::picture::keep(&timeline);
+    timeline
+}
+
+impl Timeline {
+    /// Seconds each worker spent computing, in the order of `workers`
+    /// (`main` left out).
+    pub fn busy(&self) -> Vec<f64> {
+        let computing = |spans: &[Span]| {
+            let spans = spans.iter().filter(|s| s.doing == Doing::Computing);
+            spans.map(|s| s.to - s.from).sum()
+        };
+        self.workers.iter().filter(|(name, _)| name != "main").map(|(_, s)| computing(s)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_span_reads_back_from_its_report_form() {
+        let micros = Duration::from_micros;
+        let span = (Doing::Computing, micros(120), micros(450), Some(3), 1000);
+        assert_eq!(parse_span("c120-450:3/1000"), Some(span));
+        assert_eq!(parse_span("w0-7"), Some((Doing::Waiting, micros(0), micros(7), None, 0)));
+        for bad in ["x1-2", "c2-1", "c1", "c1-2:x", ""] {
+            assert_eq!(parse_span(bad), None, "{bad}");
+        }
+    }
+}
