@@ -6,7 +6,8 @@
 //! - `cli.rs`: the command line's two ends, in every lesson;
 //! - `random.rs`: the lecture's random arrays, in the sums;
 //! - `together.rs`: threads started at once, and whether they overlapped;
-//! - `value.rs`: `mp.Value`, in race_procs and locked_counter.
+//! - `value.rs`: `mp.Value`, in race_procs and locked_counter;
+//! - `pool.rs`: the pools' `--threads`, in squares and integrate_sin.
 //!
 //! `tests/same.rs` checks that every copy of each is the same, to the byte;
 //! the other tests test each file once, here, rather than once per copy.

@@ -22,6 +22,12 @@ fn numbers_take_underscores_and_refuse_what_is_out_of_range() {
 }
 
 #[test]
+fn a_folder_must_exist() {
+    assert!(cli::folder(".").is_ok());
+    assert_eq!(cli::folder("/no/such").unwrap_err(), "\"/no/such\" is not a folder");
+}
+
+#[test]
 fn a_count_and_its_noun() {
     assert_eq!(cli::plural(1, "process"), "1 process");
     assert_eq!(cli::plural(2, "process"), "2 processes");

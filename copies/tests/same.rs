@@ -45,11 +45,12 @@ fn every_copy_of_each_file_is_the_same() {
     assert_all_the_same("random.rs", 3);
     assert_all_the_same("together.rs", 2);
     assert_all_the_same("value.rs", 2);
+    assert_all_the_same("pool.rs", 2);
 }
 
 #[test]
 fn a_lesson_that_carries_a_file_uses_it() {
-    for file in ["procs", "cli", "random", "together", "value"] {
+    for file in ["procs", "cli", "random", "together", "value", "pool"] {
         for copy in copies_of(&format!("{file}.rs")) {
             let main = fs::read_to_string(copy.with_file_name("main.rs")).unwrap();
             assert!(

@@ -6,11 +6,13 @@
 //!   one line, a thread that cannot start too); `exit`: how `main` ends (one
 //!   line and exit code 1 on an error, quiet under `| head`); `plural`.
 //! - `number`: the whole numbers the flags take, as Python writes them
-//!   (`50_000_000`), and every flag's range, named (`workers`, `size`, ...).
+//!   (`50_000_000`), and every flag's range, named (`workers`, `size`, ...);
+//!   `Timeline`, the `--timeline FILE.svg` of every lesson with workers.
 #![allow(dead_code)] // the same file everywhere: not every lesson uses every part
 
 use std::io::{self, Write};
 use std::ops::RangeInclusive;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// How `main` begins: from now on a panic in any thread ends the whole
@@ -142,7 +144,32 @@ pub fn pixels(s: &str) -> Result<usize, String> {
     number(s, 1..=10_000)
 }
 
+/// `--shm-dir`: a folder that exists.
+pub fn folder(s: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(s);
+    match path.is_dir() {
+        true => Ok(path),
+        false => Err(format!("{s:?} is not a folder")),
+    }
+}
+
 /// `--max-iter`: 1 to 1,000,000 steps.
 pub fn max_iter(s: &str) -> Result<u32, String> {
     number(s, 1..=1_000_000)
+}
+
+/// `--timeline FILE.svg`, the same in every lesson with workers (flattened
+/// into its `Args`).
+#[derive(clap::Args)]
+pub struct Timeline {
+    /// Also draw the timelines of the parallel runs into this SVG file
+    #[arg(long = "timeline", value_name = "FILE.svg")]
+    svg: Option<PathBuf>,
+}
+
+impl Timeline {
+    /// The file the timelines go to, if one was asked for.
+    pub fn svg(&self) -> Option<&Path> {
+        self.svg.as_deref()
+    }
 }

@@ -56,12 +56,15 @@ fn run(args: &Args) -> Result<()> {
 
     let (adjacent, padded) = (adjacent_counters(workers), padded_counters(workers));
     let (mut side_by_side, mut own_lines) = (Vec::new(), Vec::new());
+    timing::record(); // the timeline: when each thread added
     for n in together::blocks(iters, 10) {
         // In turns, threads started at once: see together.rs.
         side_by_side.push(together::run(workers, n, 10_000, |i, n| increment(&adjacent[i], n)));
         own_lines.push(together::run(workers, n, 10_000, |i, n| increment(&padded[i], n)));
     }
 
+    let timeline =
+        timing::finish(&format!("both layouts in turns, {}", cli::plural(workers, "thread")));
     let count: u64 = adjacent.iter().map(|c| c.load(Relaxed)).sum();
     let (time, apart) = (together::time(&side_by_side), size_of_val(&adjacent[0]));
     writeln!(
@@ -98,6 +101,7 @@ fn run(args: &Args) -> Result<()> {
     if !shown {
         writeln!(out, "{}", why_not(workers, cpus, ratio.together))?;
     }
+    timeline.print(&mut out, args.timeline.svg())?;
     Ok(())
 }
 
@@ -129,6 +133,8 @@ struct Args {
     /// Additions per thread
     #[arg(long, default_value_t = 10_000_000, value_parser = cli::iters)]
     iters: u32,
+    #[command(flatten)]
+    timeline: cli::Timeline,
 }
 
 #[cfg(test)]

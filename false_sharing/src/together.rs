@@ -7,13 +7,16 @@
 //! have started, and measures whether they then really ran at once: on one
 //! CPU, or a busy machine, threads take turns instead, and a race or a
 //! shared cache line shows nothing. The lesson says so rather than claim it.
+//! Each thread notes when it did each piece of its work, in a buffer filled
+//! without a lock or a system call: pieces of two threads whose times
+//! overlap were done at the same time, and the run's timeline draws them.
 #![allow(dead_code)] // the same file everywhere: not every lesson uses every part
 
 use std::sync::RwLock;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::thread;
+use std::time::Instant;
 
-use crossbeam_utils::CachePadded;
+use timing::{Doing, Notes};
 
 /// What a run of threads together found.
 pub struct Together {
@@ -25,41 +28,74 @@ pub struct Together {
 
 /// `threads = [Thread(target=work) ...]; start(); join()`: `workers`
 /// threads, thread `i` calling `work(i, n)` until it has done `iters`, in
-/// pieces of `n = piece` (the last one shorter). After each piece a thread
-/// notes whether another thread finished a piece meanwhile: the pieces for
-/// which one did were done together.
+/// pieces of `n = piece` (the last one shorter). Each piece's start and end
+/// are noted (the run's timeline draws them: `thread i`, waiting at the
+/// gate, then computing); a piece during which another thread was computing
+/// too was done together.
 pub fn run(workers: usize, iters: u64, piece: u64, work: impl Fn(usize, u64) + Sync) -> Together {
     let gate = RwLock::new(());
-    let pieces: Vec<CachePadded<AtomicU64>> = (0..workers).map(|_| Default::default()).collect();
-    let others = |i: usize| -> u64 {
-        let done = pieces.iter().map(|p| p.load(Relaxed));
-        done.enumerate().filter(|&(j, _)| j != i).map(|(_, p)| p).sum()
-    };
+    let room = usize::try_from(iters / piece.max(1) + 2).unwrap_or(usize::MAX).min(1024);
     thread::scope(|s| {
         let shut = gate.write().expect("a new lock is not poisoned");
         let mut threads = Vec::new();
         for i in 0..workers {
-            let (gate, work, pieces, others) = (&gate, &work, &pieces, &others);
+            let (gate, work) = (&gate, &work);
             threads.push(s.spawn(move || {
+                let (mut notes, at_gate) = (Notes::of_worker(i, room), Instant::now());
                 drop(gate.read()); // wait until the gate opens
-                let (mut done, mut together, mut before) = (0, 0, others(i));
+                let mut from = Instant::now();
+                notes.note(Doing::Waiting, at_gate, from, None, 0);
+                let mut done = 0;
                 while done < iters {
                     let n = (iters - done).min(piece);
                     work(i, n);
-                    pieces[i].fetch_add(1, Relaxed);
-                    let after = others(i);
-                    together += u64::from(after != before) * n;
-                    (before, done) = (after, done + n);
+                    let to = Instant::now();
+                    notes.note(Doing::Computing, from, to, None, usize::try_from(n).unwrap_or(0));
+                    (done, from) = (done + n, to);
                 }
-                together
+                notes.mark_slow_as_waiting();
+                notes.computing()
             }));
         }
         let start = timing::now();
         drop(shut); // open the gate: every thread starts at once
-        let together: u64 = threads.into_iter().map(|t| t.join().expect("no panic")).sum();
-        let share = together as f64 / (workers as u64 * iters).max(1) as f64;
-        Together { time: timing::since(start), share }
+        let pieces: Vec<_> = threads.into_iter().map(|t| t.join().expect("no panic")).collect();
+        Together { time: timing::since(start), share: share_together(&pieces) }
     })
+}
+
+/// The share of all the work, pieces of thread after thread, done while
+/// another thread was computing too (their times overlapped).
+fn share_together(threads: &[Vec<(Instant, Instant, usize)>]) -> f64 {
+    let mut pieces: Vec<(Instant, Instant, usize, usize)> = Vec::new();
+    for (thread, spans) in threads.iter().enumerate() {
+        pieces.extend(spans.iter().map(|&(from, to, size)| (from, to, size, thread)));
+    }
+    pieces.sort_by_key(|piece| piece.0);
+    let Some(start) = pieces.first() else { return 0.0 };
+    // The two latest ends so far, of two threads: whether a piece that began
+    // earlier, of another thread, was still going.
+    let (mut first, mut second): ((Instant, usize), Option<Instant>) =
+        ((start.0, usize::MAX), None);
+    let (mut together, mut all) = (0, 0);
+    for (k, &(from, to, size, thread)) in pieces.iter().enumerate() {
+        let before = match first.1 == thread {
+            true => second.is_some_and(|end| end > from),
+            false => first.0 > from,
+        };
+        let after = pieces[k + 1..].iter().take_while(|p| p.0 < to).any(|p| p.3 != thread);
+        together += if before || after { size } else { 0 };
+        all += size;
+        if thread == first.1 {
+            first.0 = first.0.max(to);
+        } else if to > first.0 {
+            second = Some(first.0);
+            first = (to, thread);
+        } else if second.is_none_or(|end| to > end) {
+            second = Some(to);
+        }
+    }
+    together as f64 / all.max(1) as f64
 }
 
 /// `iters` cut into `count` blocks, as evenly as can be (10 into 3: 3, 3, 4),

@@ -132,3 +132,17 @@ fn a_thread_that_cannot_start_is_one_line_and_no_hang() {
 fn every_numeric_flag_takes_the_lectures_underscores() {
     exact_run(&["--workers", "0_2", "--iters", "1_000"], 2000);
 }
+
+#[test]
+fn the_timeline_has_a_row_per_thread_and_each_added_all_its_share() {
+    let (output, recorded) = testkit::run_recorded(BIN, &["--workers", "3", "--iters", "50000"]);
+    let drawn = testkit::timelines(&texts(&output).0);
+    assert_eq!((drawn.len(), drawn[0].rows.len()), (1, 3));
+    testkit::assert_well_recorded(&recorded);
+    let run = &recorded[0];
+    for worker in &run.workers {
+        // Each layout: 50000 additions each.
+        let added: usize = run.of(worker, "computing").iter().map(|s| s.size).sum();
+        assert_eq!(added, 100_000, "{worker}");
+    }
+}

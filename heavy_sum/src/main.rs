@@ -1,7 +1,6 @@
 //! `vecAddF-heavy.py` in Rust: 1,000,000 random floats, `x*x + sin(x)` per
-//! element, summed sequentially and then in worker processes, each sent its
-//! chunk through a pipe. The lecture (32 CPUs) printed `Speedup: 2.69x with
-//! 32 processes`.
+//! element, summed, then summed in worker processes that each get their chunk
+//! through a pipe. The lecture (32 CPUs) printed `Speedup: 2.69x with 32 processes`.
 //!
 //! The lesson: processes pay off when the work per element outweighs the
 //! cost of sending it. Python's does; Rust's takes about as long as sending
@@ -13,8 +12,6 @@
 //! Speedup: 0.89x with 2 processes
 //! Speedup: 1.85x with 2 threads        (--threads)
 //! ```
-//!
-//! More in docs/lessons.md, "heavy_sum". `procs.rs` and `cli.rs` are plumbing.
 
 mod cli;
 mod procs;
@@ -30,6 +27,7 @@ use procs::Procs;
 
 /// The work each worker does, as in the Python: `s += x*x + math.sin(x)`.
 fn heavy_sum(subarray: &[f64]) -> f64 {
+    let _timeline = timing::computing().size(subarray.len()); // this worker computes
     let mut s = 0.0;
     for x in subarray {
         s += x * x + x.sin();
@@ -43,7 +41,7 @@ fn main() -> ExitCode {
     cli::exit(if let Some(parent) = args.worker { worker(parent) } else { run(&args) })
 }
 
-/// The Python script's main block.
+/// The Python script's main block (more in docs/lessons.md, "heavy_sum").
 fn run(args: &Args) -> Result<()> {
     let n = args.n;
     let arr = random::rand(n, args.seed)?; // np.random.rand(N)
@@ -62,7 +60,7 @@ fn run(args: &Args) -> Result<()> {
     let chunks: Vec<&[f64]> =
         (0..num_procs).map(|i| &arr[i * n / num_procs..(i + 1) * n / num_procs]).collect();
 
-    let start = timing::now();
+    let start = timing::record(); // and the timeline: who does what from here
     let partial_sums =
         if args.threads { sum_in_threads(&chunks) } else { sum_in_processes(&chunks)? };
     let par_sum: f64 = partial_sums.iter().sum();
@@ -70,23 +68,18 @@ fn run(args: &Args) -> Result<()> {
     writeln!(out, "Parallel sum: {par_sum:.2}, time = {par_time:.3} s")?;
     let kind = cli::plural(num_procs, if args.threads { "thread" } else { "process" });
     writeln!(out, "Speedup: {:.2}x with {kind}", seq_time / par_time)?;
-
-    // Every term is >= 0, so adding in another order changes each sum by at
-    // most n * EPSILON * sum: the two may differ by twice that, never more.
+    // Every term is >= 0: adding in another order moves a sum n*EPSILON*sum at most.
     let difference = (par_sum - seq_sum).abs();
     writeln!(out, "Difference: {difference:.1e} (the parallel sum adds in another order)")?;
-    let bound = 2.0 * n as f64 * f64::EPSILON * seq_sum;
-    ensure!(difference <= bound, "parallel sum {par_sum} is too far from {seq_sum}");
+    timing::finish(&kind).print(&mut out, args.timeline.svg())?;
+    ensure!(difference <= 2.0 * n as f64 * f64::EPSILON * seq_sum, "{par_sum} is not {seq_sum}");
     Ok(())
 }
 
 /// Threads borrow their chunk: no copy, and all of them run at once.
 fn sum_in_threads(chunks: &[&[f64]]) -> Vec<f64> {
     thread::scope(|s| {
-        let mut handles = Vec::new();
-        for chunk in chunks {
-            handles.push(s.spawn(|| heavy_sum(chunk)));
-        }
+        let handles: Vec<_> = chunks.iter().map(|chunk| s.spawn(|| heavy_sum(chunk))).collect();
         handles.into_iter().map(|h| h.join().expect("heavy_sum cannot panic")).collect()
     })
 }
@@ -100,8 +93,7 @@ fn sum_in_processes(chunks: &[&[f64]]) -> Result<Vec<f64>> {
             let worker = worker_command()?.spawn().context("cannot start a worker")?;
             let worker = procs.watch(worker, 1)?; // it owes one answer: its sum
             let mut stdin = worker.stdin.take().expect("stdin is piped");
-            // The copy, from a thread of its own: a slow worker cannot keep
-            // the parent from hearing that another one failed.
+            // The copy, from a thread of its own: a slow worker hides no failed one.
             s.spawn(move || stdin.write_all(bytemuck::cast_slice(chunk)));
         } // each stdin is dropped once written: closing the pipe ends the chunk
         let mut partial_sums = vec![0.0; chunks.len()];
@@ -114,8 +106,7 @@ fn sum_in_processes(chunks: &[&[f64]]) -> Result<Vec<f64>> {
     })
 }
 
-/// The worker side: the heavy sum of the numbers on stdin, added up as they
-/// arrive, printed with `{}`: the shortest text that parses back to the same f64.
+/// The worker side: the heavy sum of the numbers on stdin (`{}` prints it exactly).
 fn worker(parent: u32) -> Result<()> {
     procs::watch_parent(parent)?;
     let mut sum = 0.0;
@@ -123,9 +114,8 @@ fn worker(parent: u32) -> Result<()> {
     procs::answer(sum)
 }
 
-/// This same program, started again as a worker (what Python's `spawn`
-/// does): its chunk in through stdin, its sum out on stdout, why it failed
-/// on stderr: three pipes. `--worker PARENT` tells `main` to run `worker`.
+/// This same program, started again as a worker (Python's `spawn`): chunk in
+/// on stdin, sum out on stdout, failures on stderr; `main` runs `worker`.
 fn worker_command() -> Result<Command> {
     let exe = std::env::current_exe().context("cannot find this program to start a worker")?;
     let mut command = Command::new(exe);
@@ -151,6 +141,8 @@ struct Args {
     /// Seed for the random numbers, to get the same array every run
     #[arg(long, value_parser = cli::seed)]
     seed: Option<u64>,
+    #[command(flatten)]
+    timeline: cli::Timeline,
     /// Run as a worker of process PARENT: print the heavy sum of the f64s on stdin
     #[arg(long, hide = true, value_name = "PARENT")]
     worker: Option<u32>,

@@ -142,3 +142,16 @@ fn a_thread_that_cannot_start_is_one_line() {
     let output = testkit::run_limited(testkit::NO_THREADS, BIN, &args);
     testkit::assert_one_line_error(&output, "cannot start a thread");
 }
+
+#[test]
+fn the_timeline_shows_each_worker_summing_its_chunk() {
+    for mode in [&[][..], &["--threads"][..]] {
+        let args = [&["--n", "100003", "--workers", "3"][..], mode].concat();
+        let (output, recorded) = testkit::run_recorded(BIN, &args);
+        let drawn = testkit::timelines(&texts(&output).0);
+        assert_eq!((drawn.len(), drawn[0].rows.len()), (1, 3));
+        testkit::assert_well_recorded(&recorded);
+        let computing = recorded[0].spans.iter().filter(|s| s.doing == "computing");
+        assert_eq!(computing.map(|s| s.size).sum::<usize>(), 100_003, "{:?}", recorded[0]);
+    }
+}

@@ -23,3 +23,8 @@ pub fn check(x: f64, reps: u32, result: f64) -> Result<()> {
     );
     Ok(())
 }
+
+/// `check` for every interval and its result.
+pub fn check_all(intervals: &[f64], reps: u32, results: &[f64]) -> Result<()> {
+    intervals.iter().zip(results).try_for_each(|(&x, &result)| check(x, reps, result))
+}

@@ -16,11 +16,11 @@
 
 mod cli;
 mod exact;
+mod pool;
 mod procs;
 
 use std::io::{self, Write};
 use std::process::{self, Command, ExitCode, Stdio};
-use std::{sync::Mutex, thread};
 
 use anyhow::{Context, Result};
 use clap::Parser;
@@ -61,40 +61,22 @@ fn run(args: &Args) -> Result<()> {
     }
     let time = timing::since(start);
     writeln!(out, "Sequential time: {time:.4} seconds")?;
-    for (&x, &result) in intervals.iter().zip(&results_seq) {
-        exact::check(x, args.reps, result)?; // never call a wrong integral right
-    }
+    exact::check_all(&intervals, args.reps, &results_seq)?; // never call a wrong one right
 
     // Parallel computation
     let workers = usize::from(args.workers);
-    let start = timing::now();
+    let start = timing::record(); // and the timeline: who did which task when
     let results_par = match args.threads {
-        true => map_in_threads(&intervals, workers, args.reps),
+        true => pool::map_in_threads(&intervals, workers, |&x| slow_integrate_sin(x, args.reps)),
         false => map_in_processes(&intervals, workers, args)?,
     };
     let time = timing::since(start);
     writeln!(out, "Parallel time: {time:.4} seconds")?;
 
     writeln!(out, "Results are the same: {}", results_seq == results_par)?;
+    let kind = if args.threads { "thread" } else { "process" };
+    timing::finish(&cli::plural(workers, kind)).print(&mut out, args.timeline.svg())?;
     Ok(())
-}
-
-/// A pool of threads, each taking the next task from one queue until none is left.
-fn map_in_threads(intervals: &[f64], workers: usize, reps: u32) -> Vec<f64> {
-    let tasks = Mutex::new(intervals.iter().enumerate()); // one queue for every thread
-    let next = || tasks.lock().expect("no thread panics holding it").next();
-    let results = Mutex::new(vec![0.0; intervals.len()]);
-    thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| {
-                while let Some((i, &x)) = next() {
-                    let result = slow_integrate_sin(x, reps);
-                    results.lock().expect("no thread panics holding it")[i] = result;
-                }
-            });
-        }
-    });
-    results.into_inner().expect("no thread panics holding it")
 }
 
 /// `with Pool(workers) as pool: pool.map(slow_integrate_sin, intervals)`: a
@@ -157,6 +139,8 @@ struct Args {
     /// Use a pool of threads instead of processes
     #[arg(long)]
     threads: bool,
+    #[command(flatten)]
+    timeline: cli::Timeline,
     /// Run as a pool worker of process PARENT: answer `TASK RESULT` to each `TASK X` on stdin
     #[arg(long, hide = true, value_name = "PARENT")]
     worker: Option<u32>,
@@ -193,7 +177,10 @@ mod tests {
         let intervals: Vec<f64> = (1..=9).map(|i| 0.1 * f64::from(i)).collect();
         let expected: Vec<f64> = intervals.iter().map(|&x| slow_integrate_sin(x, 3)).collect();
         for workers in [1, 4, 30] {
-            assert_eq!(map_in_threads(&intervals, workers, 3), expected);
+            assert_eq!(
+                pool::map_in_threads(&intervals, workers, |&x| slow_integrate_sin(x, 3)),
+                expected
+            );
         }
     }
 

@@ -151,3 +151,17 @@ fn a_worker_started_by_hand_refuses_an_interval_its_parent_never_sends() {
         testkit::assert_one_line_error(&output, "is not a task");
     }
 }
+
+#[test]
+fn the_timeline_shows_which_worker_did_which_task() {
+    for mode in [&[][..], &["--threads"][..]] {
+        let args = [&["--tasks", "6", "--workers", "3", "--reps", "100"][..], mode].concat();
+        let (output, recorded) = testkit::run_recorded(BIN, &args);
+        let drawn = testkit::timelines(&texts(&output).0);
+        assert_eq!((drawn.len(), drawn[0].rows.len()), (1, 3));
+        testkit::assert_well_recorded(&recorded);
+        let mut tasks: Vec<usize> = recorded[0].spans.iter().filter_map(|s| s.task).collect();
+        tasks.sort();
+        assert_eq!(tasks, [0, 1, 2, 3, 4, 5], "each task computed once: {:?}", recorded[0]);
+    }
+}

@@ -13,6 +13,7 @@ fn map_in_processes_returns_every_result_in_input_order() {
         let output = run_answer(BIN, &args, "map_in_processes");
         assert_written(&output, "map_in_processes");
         let stdout = texts(&output).0;
+        let stdout = testkit::before_timeline(&stdout);
         assert!(stdout.ends_with("Results are the same: true\n"), "map_in_processes: {stdout}");
     }
     // A pool: its workers alive together, and no more of them than asked

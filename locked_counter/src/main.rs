@@ -50,16 +50,20 @@ fn run(args: &Args) -> Result<()> {
     let total = i64::from(args.workers) * i64::from(args.iters);
     let mut out = io::stdout();
 
-    let start = timing::now();
+    let start = timing::record(); // and the timeline: who counted, who waited
     let locked = count_in_processes(args, false)?;
     let time = timing::since(start);
+    let with_lock = timing::finish("get_lock");
     writeln!(out, "{locked}")?; // Output is 400000
     writeln!(out, "get_lock:  {locked} of {total}, time = {time:.3} s")?;
 
-    let start = timing::now();
+    let start = timing::record();
     let lock_free = count_in_processes(args, true)?;
     let time = timing::since(start);
+    let without = timing::finish("fetch_add");
     writeln!(out, "fetch_add: {lock_free} of {total}, time = {time:.3} s")?;
+    with_lock.print(&mut out, None)?;
+    without.print(&mut out, args.timeline.svg())?;
     Ok(())
 }
 
@@ -115,6 +119,8 @@ struct Args {
     /// Run as a worker of process PARENT on the shared counter given as stdin
     #[arg(long, hide = true, value_name = "PARENT")]
     worker: Option<u32>,
+    #[command(flatten)]
+    timeline: cli::Timeline,
     /// As a worker, count with fetch_add instead of the lock
     #[arg(long, hide = true, requires = "worker")]
     fetch_add: bool,

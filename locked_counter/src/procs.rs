@@ -16,7 +16,8 @@ use std::process::{Child, Command};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::{fmt::Display, str::FromStr, thread, time::Instant};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, bail, ensure};
+use timing::Doing;
 
 /// The worker processes of a run (`procs` in the Python). A thread per worker
 /// passes each line of its stdout on as it comes, so the parent hears from
@@ -190,42 +191,41 @@ pub fn answer(text: impl Display) -> Result<()> {
 pub fn each_block<T: bytemuck::Pod>(mut f: impl FnMut(&[T])) -> Result<()> {
     let (mut stdin, mut block) = (io::stdin().lock(), vec![T::zeroed(); 64 * 1024]);
     loop {
-        let input = timing::doing(timing::Doing::Input);
-        let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut block);
-        let (full, mut room) = (bytes.len(), bytes);
-        let copied = io::copy(&mut (&mut stdin).take(full as u64), &mut room);
-        copied.context("worker: cannot read its input")?;
-        let read = full - room.len();
-        drop(input);
-        if read % size_of::<T>() != 0 {
-            bail!("worker: its input is not a whole number of {}", std::any::type_name::<T>());
+        let (input, bytes) = (timing::doing(Doing::Input), bytemuck::cast_slice_mut(&mut block));
+        let mut read = 0; // straight into the block, not through a buffer of stdin's
+        while read < bytes.len() {
+            match stdin.read(&mut bytes[read..]) {
+                Ok(0) => break,
+                Ok(more) => read += more,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => return Err(err).context("worker: cannot read its input"),
+            }
         }
+        drop(input);
+        ensure!(read % size_of::<T>() == 0, "worker: its input is not a whole number of numbers");
         f(&block[..read / size_of::<T>()]);
-        if read < full {
+        if read < size_of_val(&block[..]) {
             return Ok(()); // the input has ended
         }
     }
 }
 
 /// A pool worker's side: answers `TASK RESULT` to every `TASK X` on its
-/// stdin, `f(TASK, X)` the result, until the parent closes it. A task that
+/// stdin, `f(TASK, X)` the result, until the parent closes it; a task that
 /// does not parse, or that `f` does not take (`None`), ends it with an error.
 pub fn answer_tasks<X: FromStr, R: Display>(
     mut f: impl FnMut(usize, X) -> Option<R>,
 ) -> Result<()> {
     let mut lines = io::stdin().lines();
     loop {
-        let waiting = timing::waiting(); // for its next task
-        let Some(line) = lines.next() else { return Ok(()) };
-        drop(waiting);
+        let Some(line) = timing::waiting().then(|| lines.next()) else { return Ok(()) };
         let line = line.context("worker: cannot read a task")?;
         let (task, x) = line.split_once(' ').unwrap_or((&line, ""));
         let result = match (task.parse(), x.parse()) {
-            (Ok(task), Ok(x)) => f(task, x).map(|result| (task, result)),
+            (Ok(task), Ok(x)) => timing::computing().task(task).then(|| f(task, x)).zip(Some(task)),
             _ => None,
         };
-        let (task, result) =
-            result.with_context(|| format!("worker: {line:?} is not a task it takes"))?;
+        let (result, task) = result.with_context(|| format!("worker: {line:?} is not a task"))?;
         answer(format_args!("{task} {result}"))?;
     }
 }

@@ -10,15 +10,20 @@
 //! - The start gate: Rust workers are so fast that each would finish before
 //!   the next one has started, so they wait until all are ready and then
 //!   count at once, in pieces, each noting how much it counted while another
-//!   process counted too (`count_together`, `start_together`).
+//!   process counted too (`count_together`, `start_together`), and, for the
+//!   timeline, when it waited for the lock.
 #![allow(dead_code)] // the same file in both lessons: not each uses every part
 
+use std::cell::Cell;
 use std::fs::File;
 use std::io::{self, Write};
 use std::ops::Deref;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 use std::sync::atomic::{AtomicI32, AtomicU32};
+use std::time::{Duration, Instant};
 use std::{process, thread};
+
+use timing::{Doing, Notes};
 
 use anyhow::{Context, Result, ensure};
 use memmap2::MmapRaw;
@@ -49,10 +54,14 @@ impl Value {
 
     /// `x.get_lock()`: waits until no process holds the lock, then takes it.
     /// Letting go of it (dropping `Locked`) frees it but, like a semaphore,
-    /// hands over no CPU.
+    /// hands over no CPU. Only a wait reads the clock, to note how long.
     pub fn get_lock(&self) -> Locked<'_> {
-        while self.lock.swap(1, Acquire) != 0 {
-            thread::yield_now(); // let the holder run
+        if self.lock.swap(1, Acquire) != 0 {
+            let from = Instant::now();
+            while self.lock.swap(1, Acquire) != 0 {
+                thread::yield_now(); // let the holder run
+            }
+            WAITED.set(WAITED.get() + from.elapsed());
         }
         Locked(self)
     }
@@ -66,6 +75,11 @@ impl Value {
     pub fn is_locked(&self) -> bool {
         self.lock.load(Relaxed) != 0
     }
+}
+
+thread_local! {
+    /// How long this thread has waited for the lock, all told.
+    static WAITED: Cell<Duration> = const { Cell::new(Duration::ZERO) };
 }
 
 /// The value while its lock is held; dropping this releases the lock.
@@ -168,20 +182,32 @@ impl Shared {
     /// `increment(n)` until it has made `iters` increments, 1000 at a time,
     /// and says `done N`. A piece during which the value did not move by
     /// exactly its 1000 was made while another process counted too.
+    /// For the timeline: waiting at the gate, then each piece computing, but
+    /// for the time it waited for the lock, or for the CPU.
     pub fn count_together(&self, iters: u32, increment: impl Fn(u32)) -> Result<()> {
         crate::procs::answer("ready")?;
+        let (mut notes, at_gate) = (Notes::with_capacity(4096), Instant::now());
         while self.layout().go.load(Acquire) == 0 {
             thread::yield_now();
         }
+        let mut from = Instant::now();
+        notes.note(Doing::Waiting, at_gate, from, None, 0);
         let (mut done, mut together) = (0, 0);
         while done < iters {
             let n = (iters - done).min(1000);
-            let before = self.get();
+            let (before, waited) = (self.get(), WAITED.get());
             increment(n);
             let moved = self.get().wrapping_sub(before);
             together += if moved == n as i32 { 0 } else { n };
-            done += n;
+            let (to, waited) = (Instant::now(), WAITED.get() - waited);
+            if !waited.is_zero() {
+                notes.note(Doing::Waiting, from, from + waited, None, 0);
+            }
+            notes.note(Doing::Computing, from + waited, to, None, n as usize);
+            (done, from) = (done + n, to);
         }
+        notes.mark_slow_as_waiting();
+        drop(notes);
         crate::procs::answer(format_args!("done {together}"))
     }
 }

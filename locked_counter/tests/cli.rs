@@ -144,3 +144,17 @@ fn on_one_cpu_the_locked_count_is_exact() {
     assert_eq!(stdout.lines().next(), Some("400000"));
     assert!(stdout.contains("fetch_add: 400000 of 400000"), "{stdout}");
 }
+
+#[test]
+fn two_timelines_have_a_row_per_process_and_each_counted_all_its_share() {
+    let (output, recorded) = testkit::run_recorded(BIN, &["--workers", "3", "--iters", "20000"]);
+    let drawn = testkit::timelines(&texts(&output).0);
+    assert_eq!(drawn.iter().map(|t| t.rows.len()).collect::<Vec<_>>(), [3, 3]);
+    testkit::assert_well_recorded(&recorded);
+    for run in &recorded {
+        for worker in &run.workers {
+            let counted: usize = run.of(worker, "computing").iter().map(|s| s.size).sum();
+            assert_eq!(counted, 20_000, "{}: {worker}", run.title);
+        }
+    }
+}

@@ -61,7 +61,8 @@ fn run(args: &Args) -> Result<()> {
     writeln!(out, "Images are the same: {same}")?;
     ensure!(same, "a parallel image differs from the sequential one");
     writeln!(out, "{}", runs::lesson(&blocks, &rows))?;
-    runs::write_png(&mut out, args.out.as_deref(), &image, &blocks, &grid) // --out: the picture
+    runs::write_png(&mut out, args.out.as_deref(), &image, &blocks, &grid)?; // --out: the picture
+    runs::timelines(&mut out, &blocks, &rows, args.timeline.svg()) // who drew which rows when
 }
 
 /// The part of the plane drawn: all of the set above the real axis, less of
@@ -116,7 +117,8 @@ fn render_in_threads(step: usize, grid: &Grid) -> Vec<u8> {
             s.spawn(move || {
                 let mut task = Some(task);
                 while let Some((k, pixels)) = task {
-                    render_rows(k * step..k * step + pixels.len() / grid.width, grid, pixels);
+                    let rows = k * step..k * step + pixels.len() / grid.width;
+                    timing::computing().task(k).then(|| render_rows(rows, grid, pixels));
                     task = next();
                 }
             });
@@ -200,6 +202,8 @@ struct Args {
     /// Write the picture to this PNG file, each worker's rows in its colour
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    timeline: cli::Timeline,
     /// Run as a worker of process PARENT: answer `K PIXELS` to each task `K STEP` on stdin
     #[arg(long, hide = true, value_name = "PARENT")]
     worker: Option<u32>,
@@ -279,13 +283,13 @@ mod tests {
             timing::record();
             render_in_threads(8, &grid); // rows 0..8, 8..16, 16..23
             let timeline = timing::finish("blocks");
-            let mut drawn: Vec<usize> = Vec::new();
+            let mut drawn: Vec<usize> = Vec::new(); // how many rows each drew
             for (name, spans) in &timeline.workers {
                 assert_eq!(spans.len(), 1, "{name} drew {spans:?}");
-                drawn.push(spans[0].task.unwrap());
+                drawn.push(spans[0].size);
             }
             drawn.sort();
-            assert_eq!(drawn, [0, 8, 16]);
+            assert_eq!(drawn, [7, 8, 8]);
         }
     }
 
@@ -303,7 +307,7 @@ mod tests {
             timing::Timeline { title: String::new(), wall: time, workers: workers.collect() };
         let workers = busy.len();
         let (how, kind, image) = (String::new(), String::new(), Vec::new());
-        Rendered { how, kind, workers, image, time, timeline }
+        Rendered { how, step: 1, kind, workers, image, time, timeline }
     }
 
     #[test]

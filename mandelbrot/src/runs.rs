@@ -16,6 +16,8 @@ use crate::{Args, Grid, render_in_processes, render_in_threads};
 /// kind, its picture, its time, and who did what when.
 pub struct Rendered {
     pub how: String,
+    /// Rows per task: task k is rows k * step ..
+    pub step: usize,
     pub kind: String,
     pub workers: usize,
     pub image: Vec<u8>,
@@ -33,7 +35,8 @@ pub fn render(step: usize, how: &str, args: &Args, grid: &Grid) -> Result<Render
     let time = timing::since(start);
     let kind = crate::cli::plural(grid.workers, if args.threads { "thread" } else { "process" });
     let timeline = timing::finish(&format!("{how}, {kind}"));
-    Ok(Rendered { how: how.to_string(), kind, workers: grid.workers, image, time, timeline })
+    let (how, workers) = (how.to_string(), grid.workers);
+    Ok(Rendered { how, step, kind, workers, image, time, timeline })
 }
 
 impl Rendered {
@@ -77,6 +80,18 @@ pub fn lesson(blocks: &Rendered, rows: &Rendered) -> String {
     }
 }
 
+/// The two runs' timelines, one after the other (and into `svg`).
+pub fn timelines(
+    out: &mut impl Write,
+    blocks: &Rendered,
+    rows: &Rendered,
+    svg: Option<&Path>,
+) -> Result<()> {
+    blocks.timeline.print(out, None)?;
+    rows.timeline.print(out, svg)?;
+    Ok(())
+}
+
 /// Each worker's colour in the picture, and its name.
 const TINTS: [([u16; 3], &str); 6] = [
     ([255, 170, 80], "orange"),
@@ -105,8 +120,8 @@ pub fn write_png(
     let mut worker_of_row = vec![0; grid.height];
     for (worker, (_, spans)) in run.timeline.workers.iter().enumerate() {
         for span in spans.iter().filter(|s| s.doing == Doing::Computing) {
-            let start = span.task.unwrap_or(0).min(grid.height);
-            worker_of_row[start..(start + span.size).min(grid.height)].fill(worker);
+            let start = (span.task.unwrap_or(0) * run.step).min(grid.height);
+            worker_of_row[start..(start + run.step).min(grid.height)].fill(worker);
         }
     }
     let mut rgb = Vec::with_capacity(3 * image.len());

@@ -20,6 +20,10 @@ fn every_parallel_image_is_the_sequential_one() {
             let output = run(BIN, &args);
             let (stdout, stderr) = texts(&output);
             assert!(output.status.success(), "{args:?}: {stderr}");
+            // Two timelines follow, one row per worker that started.
+            let drawn = testkit::timelines(&stdout);
+            assert_eq!(drawn.len(), 2, "{stdout}");
+            let stdout = testkit::before_timeline(&stdout);
             let lines: Vec<&str> = stdout.lines().collect();
             assert!(lines[0].starts_with("Sequential time: "), "{stdout}");
             assert!(lines[1].starts_with("Parallel time (blocks of rows): "), "{stdout}");
@@ -37,7 +41,9 @@ fn every_parallel_image_is_the_sequential_one() {
 fn the_picture_is_written_only_where_asked_and_named() {
     let dir = testkit::fresh_dir(env!("CARGO_TARGET_TMPDIR"), "mandelbrot-png");
     let output = testkit::run_with_tmp(BIN, SMALL, &dir);
-    assert!(texts(&output).0.ends_with("Image: not written (--out mandelbrot.png writes it)\n"));
+    let stdout = texts(&output).0;
+    let stdout = testkit::before_timeline(&stdout);
+    assert!(stdout.ends_with("Image: not written (--out mandelbrot.png writes it)\n"), "{stdout}");
     assert!(testkit::entries(&dir).is_empty());
 
     let path = dir.join("m.png");
@@ -157,7 +163,7 @@ fn a_worker_started_by_hand_refuses_rows_its_parent_never_sends() {
     let stdout = texts(&output).0;
     let words: Vec<&str> = stdout.split_whitespace().collect();
     assert_eq!((words[0], words[1].len()), ("1", 4), "{stdout}");
-    for bad in ["3 1\n", "0 0\n", "0 -1\n", "0\n", "18446744073709551615 2\n"] {
+    for bad in ["3 1\n", "0 0\n", "0 -1\n", "0\n", "9223372036854775808 2\n"] {
         let output = testkit::run_with_input(BIN, &args, bad.as_bytes(), &dir);
         testkit::assert_one_line_error(&output, "is not a task");
     }
@@ -170,4 +176,30 @@ fn every_numeric_flag_takes_the_lectures_underscores() {
     let (stdout, stderr) = texts(&output);
     assert!(output.status.success(), "{stderr}");
     assert!(stdout.contains("\nImages are the same: true\n"), "{stdout}");
+}
+
+#[test]
+fn each_runs_timeline_shows_every_row_drawn_once_by_a_worker() {
+    for mode in [&[][..], &["--threads"][..]] {
+        let args = [SMALL, &["--workers", "3", "--rows-per-task", "5"], mode].concat();
+        let (output, recorded) = testkit::run_recorded(BIN, &args);
+        let drawn = testkit::timelines(&texts(&output).0);
+        assert_eq!(drawn.iter().map(|t| t.rows.len()).collect::<Vec<_>>(), [3, 3]);
+        testkit::assert_well_recorded(&recorded);
+        // Task k is rows k * step .. (k + 1) * step: blocks of 14 rows, then tasks of 5.
+        for (run, step) in recorded.iter().zip([14, 5]) {
+            let mut rows = vec![0; 41];
+            for span in run.spans.iter().filter(|s| s.doing == "computing") {
+                let start = span.task.expect("a task") * step;
+                assert_eq!(span.size, step.min(41 - start), "{span:?}");
+                rows[start..start + span.size].iter_mut().for_each(|r| *r += 1);
+            }
+            assert_eq!(rows, [1; 41], "{}: {run:?}", run.title);
+        }
+        // The blocks run: one block each.
+        let blocks = &recorded[0];
+        for worker in &blocks.workers {
+            assert_eq!(blocks.of(worker, "computing").len(), 1, "{blocks:?}");
+        }
+    }
 }

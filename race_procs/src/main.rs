@@ -43,6 +43,7 @@ fn main() -> ExitCode {
 /// The Python script's main block.
 fn run(args: &Args) -> Result<()> {
     let counter = Shared::new()?; // counter = mp.Value('i', 0), in a shared file
+    timing::record(); // the timeline: who counted when
     let mut procs = Procs::new();
     for _ in 0..args.workers {
         let worker = worker_command(&counter, args)?.spawn().context("cannot start a worker")?;
@@ -50,6 +51,7 @@ fn run(args: &Args) -> Result<()> {
     }
     let together = counter.start_together(&mut procs)?; // all at once: see value.rs
     procs.join()?;
+    let timeline = timing::finish(&cli::plural(usize::from(args.workers), "process"));
 
     let count = i64::from(counter.get());
     let total = i64::from(args.workers) * i64::from(args.iters);
@@ -77,6 +79,7 @@ fn run(args: &Args) -> Result<()> {
              take microseconds). On an idle multi-core machine, most runs lose many."
         )?;
     }
+    timeline.print(&mut out, args.timeline.svg())?;
     Ok(())
 }
 
@@ -110,6 +113,8 @@ struct Args {
     /// Increments per process (at most 8,000,000: 256 x that still fits the i32 counter)
     #[arg(long, default_value_t = 100_000, value_parser = cli::i32_iters)]
     iters: u32,
+    #[command(flatten)]
+    timeline: cli::Timeline,
     /// Run as a worker of process PARENT on the shared counter given as stdin
     #[arg(long, hide = true, value_name = "PARENT")]
     worker: Option<u32>,

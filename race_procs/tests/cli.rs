@@ -20,6 +20,8 @@ fn the_count_is_in_bounds_and_the_lost_updates_add_up() {
         let output = run_with_tmp(BIN, &["--workers", &w, "--iters", &i], &tmp);
         let (stdout, stderr) = texts(&output);
         assert!(output.status.success(), "{stderr}");
+        assert_eq!(testkit::timelines(&stdout)[0].rows.len(), usize::try_from(workers).unwrap());
+        let stdout = testkit::before_timeline(&stdout);
         let lines: Vec<&str> = stdout.lines().collect();
         let count: i64 = lines[0].parse().expect("the first line is the count");
         let total = workers * iters;
@@ -166,4 +168,18 @@ fn on_one_cpu_the_count_stays_in_bounds() {
 fn every_numeric_flag_takes_the_lectures_underscores() {
     let output = run(BIN, &["--workers", "1", "--iters", "1_000"]);
     assert_eq!(texts(&output).0.lines().next(), Some("1000"));
+}
+
+#[test]
+fn the_timeline_has_a_row_per_process_and_each_counted_all_its_share() {
+    let (output, recorded) = testkit::run_recorded(BIN, &["--workers", "3", "--iters", "20000"]);
+    let drawn = testkit::timelines(&texts(&output).0);
+    assert_eq!((drawn.len(), drawn[0].rows.len()), (1, 3));
+    testkit::assert_well_recorded(&recorded);
+    let run = &recorded[0];
+    for worker in &run.workers {
+        assert_eq!(run.of(worker, "starting").len(), 1, "{worker}");
+        let counted: usize = run.of(worker, "computing").iter().map(|s| s.size).sum();
+        assert_eq!(counted, 20_000, "{worker}");
+    }
 }

@@ -53,7 +53,9 @@ fn run(args: &Args) -> Result<()> {
     let mut out = io::stdout();
 
     let x = AtomicU64::new(0);
+    timing::record(); // the timeline of the race: who counted when
     let raced = together::run(workers, iters, 1000, |_, n| increment(&x, n));
+    let race = timing::finish(&format!("load then store, {}", cli::plural(workers, "thread")));
     let count = x.into_inner();
     writeln!(out, "load then store: {count} of {total}, time = {:.3} s", raced.time)?;
 
@@ -78,6 +80,7 @@ fn run(args: &Args) -> Result<()> {
              turn rarely ends between the load and the store. On an idle multi-core machine, most runs lose some."
         )?;
     }
+    race.print(&mut out, args.timeline.svg())?;
     Ok(())
 }
 
@@ -91,6 +94,8 @@ struct Args {
     /// Increments per thread
     #[arg(long, default_value_t = 100_000, value_parser = cli::iters)]
     iters: u32,
+    #[command(flatten)]
+    timeline: cli::Timeline,
 }
 
 #[cfg(test)]

@@ -17,8 +17,11 @@ fn the_fixes_are_exact_and_the_race_stays_in_bounds() {
         let output = run(BIN, &["--workers", &w, "--iters", &i]);
         let (stdout, stderr) = texts(&output);
         assert!(output.status.success(), "{stderr}");
+        // The race's timeline follows: a row for each thread.
+        assert_eq!(testkit::timelines(&stdout)[0].rows.len(), usize::try_from(workers).unwrap());
+        let stdout = testkit::before_timeline(&stdout);
         let total = workers * iters;
-        let lines = counts(&stdout);
+        let lines = counts(stdout);
         let labels: Vec<&str> = lines.iter().map(|(l, _, _)| l.as_str()).collect();
         assert_eq!(labels, ["load then store", "fetch_add", "Mutex"]);
         // With more than one thread, a line says how much they overlapped.
@@ -98,5 +101,19 @@ fn every_numeric_flag_takes_the_lectures_underscores() {
     // Only between digits, as Python's int() takes them.
     for misplaced in ["1__000", "_1000", "1000_"] {
         assert_refused(&run(BIN, &["--iters", misplaced]), "invalid digit found in string");
+    }
+}
+
+#[test]
+fn the_timeline_of_the_race_has_a_row_per_thread_and_each_counted_all_its_share() {
+    let (output, recorded) = testkit::run_recorded(BIN, &["--workers", "4", "--iters", "20000"]);
+    let drawn = testkit::timelines(&texts(&output).0);
+    assert_eq!((drawn.len(), drawn[0].rows.len()), (1, 4));
+    testkit::assert_well_recorded(&recorded);
+    let race = &recorded[0];
+    assert!(race.title.starts_with("load then store"), "{race:?}");
+    for worker in &race.workers {
+        let counted: usize = race.of(worker, "computing").iter().map(|s| s.size).sum();
+        assert_eq!(counted, 20_000, "{worker}");
     }
 }

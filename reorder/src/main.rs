@@ -52,9 +52,11 @@ fn run(args: &Args) -> Result<()> {
     let mut out = io::stdout();
     let halves =
         [store_then_load_relaxed, store_then_load_release_acquire, store_then_load_seq_cst];
+    timing::record(); // the timeline: each thread's blocks of rounds
     let [relaxed, release_acquire, seq_cst] = rounds::play(rounds, &halves)[..] else {
         unreachable!("one Found for each of the three")
     };
+    let timeline = timing::finish("tasks 0, 1, 2: the orderings above");
     for (label, found) in [
         ("Relaxed:        ", relaxed),
         ("Release/Acquire:", release_acquire),
@@ -98,6 +100,7 @@ fn run(args: &Args) -> Result<()> {
              machine, most runs show some."
         )?;
     }
+    timeline.print(&mut out, args.timeline.svg())?;
     Ok(())
 }
 
@@ -108,6 +111,8 @@ struct Args {
     /// How many times both threads store, then load
     #[arg(long, default_value_t = 200_000, value_parser = cli::rounds)]
     rounds: u32,
+    #[command(flatten)]
+    timeline: cli::Timeline,
 }
 
 #[cfg(test)]

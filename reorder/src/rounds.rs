@@ -8,16 +8,19 @@
 //! whatever else the machine does strikes all of them alike. A round counts
 //! as run at once only if both threads came to its start without waiting
 //! for the other to be scheduled: on one CPU, or a busy machine, they take
-//! turns instead, and a core always sees its own stores.
+//! turns instead, and a core always sees its own stores. For the timeline,
+//! each thread notes its blocks, each as the task of its variant's number.
 
 use std::hint;
 use std::sync::atomic::Ordering::{Relaxed, SeqCst};
 use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::thread;
+use std::time::Instant;
 
 use crossbeam_utils::CachePadded;
 use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
+use timing::{Doing, Notes};
 
 /// One thread's half of a round: store into `mine`, then load `theirs`.
 pub type Half = fn(&AtomicBool, &AtomicBool) -> bool;
@@ -54,6 +57,7 @@ pub fn play(rounds: u64, halves: &[Half]) -> Vec<Found> {
     let start = timing::now();
     let side = |mine: &AtomicBool, theirs: &AtomicBool, seed| {
         let mut rng = SmallRng::seed_from_u64(seed);
+        let mut notes = Notes::of_worker(usize::try_from(seed).unwrap_or(0) - 1, 1024);
         let mut seen = vec![Vec::new(); halves.len()]; // per variant: (loaded, at once)
         let mut times = vec![0.0; halves.len()];
         let (mut meeting, mut done) = (0, 0);
@@ -69,7 +73,7 @@ pub fn play(rounds: u64, halves: &[Half]) -> Vec<Found> {
             }
             let n = BLOCK.min(rounds - done);
             for (k, half) in halves.iter().enumerate() {
-                let block = timing::now();
+                let block = Instant::now();
                 for _ in 0..n {
                     let at_once = meetings.meet(meeting + 1); // the round starts
                     wait_a_little(&mut rng);
@@ -82,7 +86,9 @@ pub fn play(rounds: u64, halves: &[Half]) -> Vec<Found> {
                     // overtakes it.
                     theirs.store(false, Relaxed);
                 }
-                times[k] += timing::since(block);
+                times[k] += block.elapsed().as_secs_f64();
+                let size = usize::try_from(n).unwrap_or(0);
+                notes.note(Doing::Computing, block, Instant::now(), Some(k), size);
             }
             done += n;
         }

@@ -23,7 +23,9 @@ fn check_run(limits: &str, args: &[&str], rounds: u64) {
     let output = testkit::run_limited(limits, BIN, args);
     let (stdout, stderr) = texts(&output);
     assert!(output.status.success(), "{stderr}");
-    let lines = counts(&stdout);
+    assert_eq!(testkit::timelines(&stdout)[0].rows.len(), 2, "{stdout}");
+    let stdout = testkit::before_timeline(&stdout);
+    let lines = counts(stdout);
     let labels: Vec<&str> = lines.iter().map(|(l, _, _)| l.as_str()).collect();
     assert_eq!(labels, ["Relaxed", "Release/Acquire", "SeqCst"], "{stdout}");
     let run = lines[0].2;
@@ -103,4 +105,21 @@ fn a_thread_that_cannot_start_is_one_line_and_no_hang() {
 #[test]
 fn every_numeric_flag_takes_the_lectures_underscores() {
     check_run("true", &["--rounds", "1_000"], 1000);
+}
+
+#[test]
+fn the_timeline_has_both_threads_playing_every_ordering() {
+    let (output, recorded) = testkit::run_recorded(BIN, &["--rounds", "3000"]);
+    let drawn = testkit::timelines(&texts(&output).0);
+    assert_eq!((drawn.len(), drawn[0].rows.len()), (1, 2));
+    testkit::assert_well_recorded(&recorded);
+    let run = &recorded[0];
+    for worker in &run.workers {
+        for ordering in 0..3 {
+            let spans = run.of(worker, "computing");
+            let rounds: usize =
+                spans.iter().filter(|s| s.task == Some(ordering)).map(|s| s.size).sum();
+            assert!(rounds <= 3000 && rounds > 0, "{worker}, ordering {ordering}: {rounds}");
+        }
+    }
 }

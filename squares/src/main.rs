@@ -14,11 +14,11 @@
 //! `--threads` runs the same pool with threads (docs/lessons.md, "squares").
 
 mod cli;
+mod pool;
 mod procs;
 
 use std::io::{self, Write};
 use std::process::{self, Command, ExitCode, Stdio};
-use std::sync::Mutex;
 use std::{thread, time::Duration};
 
 use anyhow::{Context, Result};
@@ -54,34 +54,18 @@ fn run(args: &Args) -> Result<()> {
 
     // Parallel computation (pool.map returns the results in input order)
     let workers = usize::from(args.workers);
-    let start = timing::now();
+    let start = timing::record(); // and the timeline: who did which task when
     let results_par = match args.threads {
-        true => map_in_threads(&numbers, workers, sleep),
+        true => pool::map_in_threads(&numbers, workers, |&x| compute_square(x, sleep)),
         false => map_in_processes(&numbers, workers, args)?,
     };
     let time = timing::since(start);
     writeln!(out, "Parallel time: {time:.2} seconds")?;
 
     writeln!(out, "Results are the same: {}", results_seq == results_par)?;
+    let kind = if args.threads { "thread" } else { "process" };
+    timing::finish(&cli::plural(workers, kind)).print(&mut out, args.timeline.svg())?;
     Ok(())
-}
-
-/// A pool of threads, each taking the next task from one queue until none is left.
-fn map_in_threads(numbers: &[u32], workers: usize, sleep: Duration) -> Vec<u64> {
-    let tasks = Mutex::new(numbers.iter().enumerate()); // one queue for every thread
-    let next = || tasks.lock().expect("no thread panics holding it").next();
-    let results = Mutex::new(vec![0; numbers.len()]);
-    thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| {
-                while let Some((i, &x)) = next() {
-                    let square = compute_square(x, sleep);
-                    results.lock().expect("no thread panics holding it")[i] = square;
-                }
-            });
-        }
-    });
-    results.into_inner().expect("no thread panics holding it")
 }
 
 /// `with Pool(workers) as pool: pool.map(compute_square, numbers)`: a task
@@ -141,6 +125,8 @@ struct Args {
     /// Use a pool of threads instead of processes
     #[arg(long)]
     threads: bool,
+    #[command(flatten)]
+    timeline: cli::Timeline,
     /// Run as a pool worker of process PARENT: answer `TASK X*X` to each `TASK X` on stdin
     #[arg(long, hide = true, value_name = "PARENT")]
     worker: Option<u32>,
@@ -163,7 +149,9 @@ mod tests {
         let numbers: Vec<u32> = (0..23).collect();
         let squares: Vec<u64> = numbers.iter().map(|&x| u64::from(x * x)).collect();
         for workers in [1, 4, 30] {
-            assert_eq!(map_in_threads(&numbers, workers, Duration::ZERO), squares);
+            let squared =
+                pool::map_in_threads(&numbers, workers, |&x| compute_square(x, Duration::ZERO));
+            assert_eq!(squared, squares);
         }
     }
 }

@@ -140,5 +140,25 @@ fn every_numeric_flag_takes_the_lectures_underscores() {
     let output = run(BIN, &args);
     let (stdout, stderr) = texts(&output);
     assert!(output.status.success(), "{stderr}");
+    let stdout = testkit::before_timeline(&stdout);
     assert!(stdout.ends_with("Results are the same: true\n"), "{stdout}");
+}
+
+#[test]
+fn the_timeline_shows_which_worker_did_which_task_and_an_idle_one_idle() {
+    for mode in [&[][..], &["--threads"][..]] {
+        let args = [&["--tasks", "5", "--workers", "3", "--sleep-ms", "20"][..], mode].concat();
+        let (output, recorded) = testkit::run_recorded(BIN, &args);
+        let drawn = testkit::timelines(&texts(&output).0);
+        assert_eq!((drawn.len(), drawn[0].rows.len()), (1, 3));
+        testkit::assert_well_recorded(&recorded);
+        let mut tasks: Vec<usize> = recorded[0].spans.iter().filter_map(|s| s.task).collect();
+        tasks.sort();
+        assert_eq!(tasks, [0, 1, 2, 3, 4], "each task computed once: {:?}", recorded[0]);
+    }
+    // More threads than tasks: a row for each, the idle ones blank.
+    let args = ["--tasks", "2", "--workers", "4", "--sleep-ms", "50", "--threads"];
+    let drawn = testkit::timelines(&texts(&run(BIN, &args)).0);
+    let idle = drawn[0].rows.iter().filter(|(_, bar)| bar.trim().is_empty()).count();
+    assert_eq!((drawn[0].rows.len(), idle), (4, 2), "{drawn:?}");
 }

@@ -25,6 +25,20 @@ pub fn run(bin: &str, args: &[&str]) -> Output {
     Started::new(bin, args, &[]).finish()
 }
 
+/// Runs `bin` with `args` to the end, with `TIMING_RECORD` naming a new file
+/// for the timelines it records; returns what it printed and those
+/// timelines (the file is removed).
+pub fn run_recorded(bin: &str, args: &[&str]) -> (Output, Vec<crate::Recorded>) {
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("testkit-record-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let output = Started::new(bin, args, &[("TIMING_RECORD", &path)]).finish();
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let _ = std::fs::remove_file(&path);
+    (output, crate::recorded(&text))
+}
+
 /// Runs `bin` with its temp dir set to `tmp` (to check it leaves nothing there).
 pub fn run_with_tmp(bin: &str, args: &[&str], tmp: &Path) -> Output {
     Started::new(bin, args, &[("TMPDIR", tmp)]).finish()

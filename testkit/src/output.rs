@@ -99,6 +99,150 @@ pub fn assert_written(output: &Output, function: &str) {
     assert!(output.status.success(), "{function}: the run failed: {stdout}{stderr}");
 }
 
+/// What a run printed before its first timeline: the lecture's lines, and
+/// the lesson's.
+pub fn before_timeline(stdout: &str) -> &str {
+    match stdout.find("\nTimeline (") {
+        Some(at) => &stdout[..at + 1],
+        None if stdout.starts_with("Timeline (") => "",
+        None => stdout,
+    }
+}
+
+/// A timeline as a run drew it.
+#[derive(Debug)]
+pub struct Drawn {
+    /// What its first line says the run was (`2 processes`).
+    pub title: String,
+    /// Each row's name and bar, in order.
+    pub rows: Vec<(String, String)>,
+    /// All its lines.
+    pub lines: Vec<String>,
+}
+
+/// Every timeline in what a run printed, each checked as it is drawn: a
+/// title line, rows of one width (at most 16, then `... and N more
+/// workers`), the time axis, the legend, every line within 80 columns.
+pub fn timelines(stdout: &str) -> Vec<Drawn> {
+    let mut drawn = Vec::new();
+    let mut lines = stdout.lines().peekable();
+    while let Some(line) = lines.next() {
+        let Some(rest) = line.strip_prefix("Timeline (") else { continue };
+        let title = rest.split("): ").next().expect("a title").to_string();
+        assert!(rest.contains(" a column"), "{line}");
+        let mut timeline = Drawn { title, rows: Vec::new(), lines: vec![line.to_string()] };
+        while let Some(row) = lines.next_if(|l| l.contains(" |") && l.ends_with('|')) {
+            let (name, bar) = row.split_once(" |").expect("a row");
+            timeline.rows.push((name.trim().to_string(), bar.trim_end_matches('|').to_string()));
+            timeline.lines.push(row.to_string());
+        }
+        timeline
+            .lines
+            .extend(lines.next_if(|l| l.trim_start().starts_with("... and ")).map(String::from));
+        let axis = lines.next().expect("the time axis");
+        assert!(axis.trim_start().starts_with("0 s") && axis.ends_with(" s"), "{axis}");
+        let legend = lines.next().expect("the legend");
+        assert!(legend.starts_with("Legend: ") && legend.contains("# computing"), "{legend}");
+        timeline.lines.extend([axis.to_string(), legend.to_string()]);
+        let more = |l: &&str| l.starts_with("        0-9 ") || l.starts_with("In all: ");
+        while let Some(more) = lines.next_if(more) {
+            timeline.lines.push(more.to_string());
+        }
+        for line in &timeline.lines {
+            assert!(line.chars().count() <= 80, "over 80 columns: {line}");
+        }
+        let widths: Vec<usize> = timeline.rows.iter().map(|(_, bar)| bar.chars().count()).collect();
+        assert!(widths.windows(2).all(|w| w[0] == w[1]), "{timeline:?}");
+        assert!(timeline.rows.len() <= 16, "{timeline:?}");
+        drawn.push(timeline);
+    }
+    drawn
+}
+
+/// One span of a recorded timeline (`TIMING_RECORD`): who, doing what, when
+/// (seconds from the run's start), which task, how much work.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Span {
+    pub worker: String,
+    pub doing: String,
+    pub from: f64,
+    pub to: f64,
+    pub task: Option<usize>,
+    pub size: usize,
+}
+
+/// A timeline as the run recorded it in the file `TIMING_RECORD` named.
+#[derive(Clone, Debug, Default)]
+pub struct Recorded {
+    pub title: String,
+    /// The run's length, in seconds: every span lies within it.
+    pub wall: f64,
+    /// Every worker, in order, even one that did nothing.
+    pub workers: Vec<String>,
+    pub spans: Vec<Span>,
+}
+
+impl Recorded {
+    /// The spans of `worker` doing `doing`.
+    pub fn of(&self, worker: &str, doing: &str) -> Vec<&Span> {
+        self.spans.iter().filter(|s| s.worker == worker && s.doing == doing).collect()
+    }
+}
+
+/// The timelines in a record file's `text`, in the order they ended.
+pub fn recorded(text: &str) -> Vec<Recorded> {
+    let mut all: Vec<Recorded> = Vec::new();
+    for line in text.lines() {
+        let fields: Vec<&str> = line.split('\t').collect();
+        match fields[..] {
+            ["timeline", title, wall] => all.push(Recorded {
+                title: title.to_string(),
+                wall: wall.parse().expect("a wall time"),
+                ..Recorded::default()
+            }),
+            ["worker", name] => all.last_mut().expect("a timeline").workers.push(name.to_string()),
+            ["span", worker, doing, from, to, task, size] => {
+                all.last_mut().expect("a timeline").spans.push(Span {
+                    worker: worker.to_string(),
+                    doing: doing.to_string(),
+                    from: from.parse().expect("a time"),
+                    to: to.parse().expect("a time"),
+                    task: task.parse().ok(),
+                    size: size.parse().expect("a size"),
+                })
+            }
+            _ => panic!("not a line of a record: {line:?}"),
+        }
+    }
+    all
+}
+
+/// Asserts what every recorded timeline must be: each span within the run,
+/// from before to, on a worker the timeline names, and no two spans of one
+/// worker at once.
+pub fn assert_well_recorded(timelines: &[Recorded]) {
+    for t in timelines {
+        for s in &t.spans {
+            assert!(
+                0.0 <= s.from && s.from <= s.to && s.to <= t.wall + 1e-9,
+                "{s:?} in {}",
+                t.wall
+            );
+            assert!(t.workers.contains(&s.worker), "{s:?}");
+        }
+        for worker in &t.workers {
+            let mut spans: Vec<&Span> = t.spans.iter().filter(|s| &s.worker == worker).collect();
+            spans.sort_by(|a, b| a.from.total_cmp(&b.from));
+            for pair in spans.windows(2) {
+                assert!(
+                    pair[0].to <= pair[1].from + 1e-9,
+                    "{worker} did two things at once: {pair:?}"
+                );
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -57,25 +57,38 @@ impl Timeline {
     /// timelines of the whole run so far as a picture in that file.
     pub fn print(&self, out: &mut impl Write, svg: Option<&Path>) -> io::Result<()> {
         let width = self.wall / COLUMNS as f64;
-        writeln!(
-            out,
-            "Timeline ({}): {:.3} s across, one column = {}",
-            self.title,
-            self.wall,
-            duration(width)
-        )?;
+        let after = format!("): {:.3} s, {} a column", self.wall, duration(width));
+        let room = 80 - "Timeline (".len() - after.chars().count();
+        let title: String = self.title.chars().take(room).collect(); // within 80 columns
+        writeln!(out, "Timeline ({title}{after}")?;
+        let mut digits = false; // a task's digit drawn anywhere
         for (name, spans) in self.workers.iter().take(ROWS) {
             let bar: String = (0..COLUMNS).map(|c| mark(spans, c as f64 * width, width)).collect();
+            digits |= bar.contains(|c: char| c.is_ascii_digit());
             writeln!(out, "{name:>9} |{bar}|")?;
         }
         if self.workers.len() > ROWS {
-            writeln!(out, "          ... and {} more workers", self.workers.len() - ROWS)?;
+            writeln!(out, "{:11}... and {} more workers", "", self.workers.len() - ROWS)?;
         }
         let end = format!("{:.3} s", self.wall);
-        writeln!(out, "          0 s{end:>w$}", w = COLUMNS - 1)?;
+        writeln!(out, "{:11}0 s{end:>w$}", "", w = COLUMNS - 3)?;
         let legend: Vec<String> =
             Doing::ALL.iter().map(|d| format!("{} {}", d.mark(), d.name())).collect();
-        writeln!(out, "          {}  (blank) idle", legend.join("  "))?;
+        writeln!(out, "Legend: {}  (blank) idle", legend.join("  "))?;
+        if digits {
+            writeln!(out, "        0-9 computing a task: the last digit of its number")?;
+        }
+        let mut spent = Vec::new();
+        for doing in Doing::ALL {
+            let spans = self.workers.iter().flat_map(|(_, spans)| spans);
+            let time: f64 = spans.filter(|s| s.doing == doing).map(|s| s.to - s.from).sum();
+            if time > 0.0 {
+                spent.push(format!("{} {}", doing.name(), duration(time)));
+            }
+        }
+        if !spent.is_empty() {
+            writeln!(out, "In all: {}", spent.join(", "))?;
+        }
         match svg {
             Some(path) => write_svg(path),
             None => Ok(()),
@@ -85,20 +98,34 @@ impl Timeline {
 
 /// A column's character: what the worker did most between `from` and
 /// `from + width`, if that filled a third of it or more; else blank, idle.
+/// Computing a task that fills half the column or more shows as the task's
+/// last digit, so that which worker did which task shows too.
 fn mark(spans: &[Span], from: f64, width: f64) -> char {
     let to = from + width;
-    let time = |doing: Doing| -> f64 {
-        let spans = spans.iter().filter(|s| s.doing == doing);
-        spans.map(|s| (s.to.min(to) - s.from.max(from)).max(0.0)).sum()
-    };
-    let most = Doing::ALL.into_iter().map(|d| (time(d), d)).max_by(|a, b| a.0.total_cmp(&b.0));
+    let within = |s: &&Span| s.to > from && s.from < to;
+    let time = |s: &Span| s.to.min(to) - s.from.max(from);
+    let mut most: Option<(f64, Doing)> = None;
+    for doing in Doing::ALL {
+        let t = spans.iter().filter(within).filter(|s| s.doing == doing).map(time).sum();
+        if most.is_none_or(|(m, _)| t > m) {
+            most = Some((t, doing));
+        }
+    }
     match most {
-        Some((time, doing)) if time >= width / 3.0 && time > 0.0 => doing.mark(),
+        Some((t, Doing::Computing)) if t >= width / 3.0 && t > 0.0 => {
+            let computing = spans.iter().filter(within).filter(|s| s.doing == Doing::Computing);
+            let longest = computing.max_by(|a, b| time(a).total_cmp(&time(b)));
+            let longest = longest.filter(|s| time(s) >= width / 2.0); // one task, most of the column
+            let digit =
+                longest.and_then(|s| char::from_digit(u32::try_from(s.task? % 10).ok()?, 10));
+            digit.unwrap_or(Doing::Computing.mark())
+        }
+        Some((t, doing)) if t >= width / 3.0 && t > 0.0 => doing.mark(),
         _ => ' ',
     }
 }
 
-/// `1.2 ms`, `35 µs`, `0.15 s`: a short time, readably.
+/// `1.2 ms`, `35 µs`, `0.15 s`: a time, readably.
 fn duration(seconds: f64) -> String {
     match seconds {
         s if s >= 0.1 => format!("{s:.2} s"),

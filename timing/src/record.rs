@@ -7,6 +7,7 @@
 //! on its clock (`place`), each process on a row of its own. `finish()`
 //! ends the record and hands it over as a `Timeline`.
 
+use std::cell::Cell;
 use std::fmt::Write as _;
 use std::sync::{Mutex, PoisonError};
 use std::thread::{self, ThreadId};
@@ -76,9 +77,12 @@ pub struct Span {
     pub size: usize,
 }
 
+/// Whose row a span goes on: a worker process (by its number), a thread
+/// that says which worker it is, or any other thread.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Who {
     Process(usize),
+    Worker(usize),
     Thread(ThreadId),
 }
 
@@ -137,13 +141,24 @@ pub fn record() -> Instant {
 }
 
 /// From its creation until it is dropped, this thread was `doing` something:
-/// `let _timeline = timing::computing().task(3).size(100);`.
+/// `let _timeline = timing::computing().task(3).size(100);`. A guard made
+/// while another of the same thread lives is part of that one's span: the
+/// outer span is the one noted, and what it does not say (its task, its
+/// size) the inner ones tell it.
 #[must_use = "the span ends when the guard is dropped"]
 pub struct Guard {
     doing: Doing,
     from: Instant,
     task: Option<usize>,
     size: usize,
+    outer: bool,
+}
+
+thread_local! {
+    /// How many guards of this thread are alive.
+    static GUARDS: Cell<usize> = const { Cell::new(0) };
+    /// What the inner guards of this thread's outer one said: a task, a size.
+    static INNER: Cell<(Option<usize>, usize)> = const { Cell::new((None, 0)) };
 }
 
 impl Guard {
@@ -158,19 +173,36 @@ impl Guard {
         self.size = size;
         self
     }
+
+    /// `f()`, as the span: it ends as `f` returns.
+    pub fn then<T>(self, f: impl FnOnce() -> T) -> T {
+        let value = f();
+        drop(self);
+        value
+    }
 }
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        let note = (self.doing, self.from, Instant::now(), self.task, self.size);
-        let who = Who::Thread(thread::current().id());
-        with(|r| r.note(who, note));
+        GUARDS.set(GUARDS.get() - 1);
+        let (task, size) = INNER.get();
+        if !self.outer {
+            INNER.set((task.or(self.task), size + self.size));
+        } else {
+            INNER.set((None, 0));
+            let (task, size) = (self.task.or(task), if self.size == 0 { size } else { self.size });
+            let note = (self.doing, self.from, Instant::now(), task, size);
+            let who = Who::Thread(thread::current().id());
+            with(|r| r.note(who, note));
+        }
     }
 }
 
 /// This thread is `doing` something until the guard is dropped.
 pub fn doing(doing: Doing) -> Guard {
-    Guard { doing, from: Instant::now(), task: None, size: 0 }
+    let outer = GUARDS.get() == 0;
+    GUARDS.set(GUARDS.get() + 1);
+    Guard { doing, from: Instant::now(), task: None, size: 0, outer }
 }
 
 /// This thread computes until the guard is dropped.
@@ -185,15 +217,23 @@ pub fn waiting() -> Guard {
 
 /// Spans a thread notes in a loop that is being timed: kept in a buffer
 /// made before the loop (no lock, no allocation, no system call while it
-/// runs), and handed to the record once, when dropped.
+/// runs), and handed to the record once, when dropped. A buffer that fills
+/// up halves its detail: each two spans in a row become one.
 pub struct Notes {
+    who: Option<usize>,
     notes: Vec<Note>,
 }
 
 impl Notes {
-    /// Room for `n` spans.
+    /// Room for `n` spans of this thread.
     pub fn with_capacity(n: usize) -> Notes {
-        Notes { notes: Vec::with_capacity(n) }
+        Notes { who: None, notes: Vec::with_capacity(n) }
+    }
+
+    /// Room for `n` spans of worker `i`, a thread of a run of several: each
+    /// run's thread `i` goes on the same row, `thread i`.
+    pub fn of_worker(i: usize, n: usize) -> Notes {
+        Notes { who: Some(i), notes: Vec::with_capacity(n) }
     }
 
     /// This thread was `doing` something from `from` to `to`.
@@ -205,13 +245,60 @@ impl Notes {
         task: Option<usize>,
         size: usize,
     ) {
+        if self.notes.len() == self.notes.capacity() {
+            self.halve();
+        }
         self.notes.push((doing, from, to, task, size));
+    }
+
+    /// Each two spans in a row made one, of the kind that took longer.
+    fn halve(&mut self) {
+        let n = self.notes.len() / 2;
+        for k in 0..n {
+            let (a, b) = (self.notes[2 * k], self.notes[2 * k + 1]);
+            let doing = if a.2 - a.1 >= b.2 - b.1 { a.0 } else { b.0 };
+            self.notes[k] = (doing, a.1, b.2, a.3.or(b.3), a.4 + b.4);
+        }
+        if self.notes.len() % 2 == 1 {
+            self.notes[n] = self.notes[2 * n];
+        }
+        self.notes.truncate(self.notes.len().div_ceil(2));
+    }
+
+    /// When this thread computed: each span it noted so, and its size.
+    pub fn computing(&self) -> Vec<(Instant, Instant, usize)> {
+        let computing = self.notes.iter().filter(|n| n.0 == Doing::Computing);
+        computing.map(|&(_, from, to, _, size)| (from, to, size)).collect()
+    }
+
+    /// A piece of a loop that took far longer than most (20 times the
+    /// median, and 50 µs or more) was mostly spent not running: another
+    /// thread had the CPU. Each is noted as waiting but for its last median
+    /// span, so that threads that took turns show taking turns.
+    pub fn mark_slow_as_waiting(&mut self) {
+        let computing = |n: &&Note| n.0 == Doing::Computing;
+        let mut times: Vec<Duration> =
+            self.notes.iter().filter(computing).map(|n| n.2 - n.1).collect();
+        times.sort();
+        let Some(&median) = times.get(times.len() / 2) else { return };
+        let slow = (median * 20).max(Duration::from_micros(50));
+        let mut marked = Vec::with_capacity(self.notes.len());
+        for &(doing, from, to, task, size) in &self.notes {
+            match doing == Doing::Computing && to - from > slow {
+                true => {
+                    marked.push((Doing::Waiting, from, to - median, None, 0));
+                    marked.push((doing, to - median, to, task, size));
+                }
+                false => marked.push((doing, from, to, task, size)),
+            }
+        }
+        self.notes = marked;
     }
 }
 
 impl Drop for Notes {
     fn drop(&mut self) {
-        let who = Who::Thread(thread::current().id());
+        let who = self.who.map_or(Who::Thread(thread::current().id()), Who::Worker);
         let notes = std::mem::take(&mut self.notes);
         with(|r| notes.into_iter().for_each(|note| r.note(who, note)));
     }
@@ -342,7 +429,7 @@ pub fn finish(title: &str) -> Timeline {
     let first = |spans: &[Span]| spans.iter().map(|s| s.from).fold(f64::MAX, f64::min);
     r.rows.sort_by(|(a, sa), (b, sb)| {
         let rank = |who: &Who, spans: &[Span]| match *who {
-            Who::Process(i) => (0, i as f64),
+            Who::Process(i) | Who::Worker(i) => (0, i as f64),
             Who::Thread(id) if id == r.main => (2, 0.0),
             Who::Thread(_) => (1, first(spans)),
         };
@@ -355,6 +442,7 @@ pub fn finish(title: &str) -> Timeline {
         .map(|(who, mut spans)| {
             let name = match who {
                 Who::Process(i) => format!("worker {i}"),
+                Who::Worker(i) => format!("thread {i}"),
                 Who::Thread(id) if id == r.main => "main".to_string(),
                 Who::Thread(_) => {
                     threads += 1;

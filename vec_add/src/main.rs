@@ -12,8 +12,6 @@
 //! Parallel sum: 2499983298, time = 0.070 s
 //! Speedup: 0.24x with 2 processes
 //! ```
-//!
-//! More in docs/lessons.md, "vec_add". `procs.rs` and `cli.rs` are plumbing.
 
 mod cli;
 mod procs;
@@ -29,6 +27,7 @@ use procs::Procs;
 
 /// The work each worker does, as in the Python.
 fn partial_sum(subarray: &[i64]) -> i64 {
+    let _timeline = timing::computing().size(subarray.len()); // this worker computes
     subarray.iter().sum()
 }
 
@@ -38,7 +37,7 @@ fn main() -> ExitCode {
     cli::exit(if let Some(parent) = args.worker { worker(parent) } else { run(&args) })
 }
 
-/// The Python script's main block.
+/// The Python script's main block (more in docs/lessons.md, "vec_add").
 fn run(args: &Args) -> Result<()> {
     let n = args.n;
     let arr = random::randint(n, args.seed)?; // np.random.randint(1, 100, size=N)
@@ -58,7 +57,7 @@ fn run(args: &Args) -> Result<()> {
     let chunks: Vec<&[i64]> =
         (0..num_procs).map(|i| &arr[i * n / num_procs..(i + 1) * n / num_procs]).collect();
 
-    let start = timing::now();
+    let start = timing::record(); // and the timeline: who does what from here
     let partial_sums =
         if args.threads { sum_in_threads(&chunks) } else { sum_in_processes(&chunks)? };
     let par_sum: i64 = partial_sums.iter().sum();
@@ -66,6 +65,7 @@ fn run(args: &Args) -> Result<()> {
     writeln!(out, "Parallel sum: {par_sum}, time = {par_time:.3} s")?;
     let kind = cli::plural(num_procs, if args.threads { "thread" } else { "process" });
     writeln!(out, "Speedup: {:.2}x with {kind}", seq_time / par_time)?;
+    timing::finish(&kind).print(&mut out, args.timeline.svg())?;
 
     ensure!(par_sum == seq_sum, "parallel sum {par_sum} != sequential sum {seq_sum}");
     Ok(())
@@ -74,10 +74,7 @@ fn run(args: &Args) -> Result<()> {
 /// Threads borrow their chunk: no copy, and all of them run at once.
 fn sum_in_threads(chunks: &[&[i64]]) -> Vec<i64> {
     thread::scope(|s| {
-        let mut handles = Vec::new();
-        for chunk in chunks {
-            handles.push(s.spawn(|| partial_sum(chunk)));
-        }
+        let handles: Vec<_> = chunks.iter().map(|chunk| s.spawn(|| partial_sum(chunk))).collect();
         handles.into_iter().map(|h| h.join().expect("partial_sum cannot panic")).collect()
     })
 }
@@ -91,8 +88,7 @@ fn sum_in_processes(chunks: &[&[i64]]) -> Result<Vec<i64>> {
             let worker = worker_command()?.spawn().context("cannot start a worker")?;
             let worker = procs.watch(worker, 1)?; // it owes one answer: its sum
             let mut stdin = worker.stdin.take().expect("stdin is piped");
-            // The copy, from a thread of its own: a slow worker cannot keep
-            // the parent from hearing that another one failed.
+            // The copy, from a thread of its own: a slow worker hides no failed one.
             s.spawn(move || stdin.write_all(bytemuck::cast_slice(chunk)));
         } // each stdin is dropped once written: closing the pipe ends the chunk
         let mut partial_sums = vec![0; chunks.len()];
@@ -113,9 +109,8 @@ fn worker(parent: u32) -> Result<()> {
     procs::answer(sum)
 }
 
-/// This same program, started again as a worker (what Python's `spawn`
-/// does): its chunk in through stdin, its sum out on stdout, why it failed
-/// on stderr: three pipes. `--worker PARENT` tells `main` to run `worker`.
+/// This same program, started again as a worker (Python's `spawn`): chunk in
+/// on stdin, sum out on stdout, failures on stderr; `main` runs `worker`.
 fn worker_command() -> Result<Command> {
     let exe = std::env::current_exe().context("cannot find this program to start a worker")?;
     let mut command = Command::new(exe);
@@ -141,6 +136,8 @@ struct Args {
     /// Seed for the random numbers, to get the same array every run
     #[arg(long, value_parser = cli::seed)]
     seed: Option<u64>,
+    #[command(flatten)]
+    timeline: cli::Timeline,
     /// Run as a worker of process PARENT: print the sum of the i64s on stdin
     #[arg(long, hide = true, value_name = "PARENT")]
     worker: Option<u32>,

@@ -6,9 +6,12 @@ use std::time::Duration;
 use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
 
-use testkit::{assert_all_gone, assert_refused, assert_worker_failed, run, texts, value};
+use testkit::{
+    assert_all_gone, assert_refused, assert_worker_failed, entries, fresh_dir, run, texts, value,
+};
 
 const BIN: &str = env!("CARGO_BIN_EXE_vec_add");
+const TMP: &str = env!("CARGO_TARGET_TMPDIR");
 
 /// The sum of the array the program draws for `seed`, computed here on its own.
 fn expected_sum(n: usize, seed: u64) -> i64 {
@@ -22,7 +25,7 @@ fn sums(args: &[&str]) -> (i64, i64, String) {
     assert!(output.status.success(), "{args:?} failed: {stderr}");
     let seq = value(&stdout, "Sequential sum: ").parse().expect("a sum");
     let par = value(&stdout, "Parallel sum: ").parse().expect("a sum");
-    (seq, par, stdout)
+    (seq, par, testkit::before_timeline(&stdout).to_string())
 }
 
 #[test]
@@ -163,4 +166,45 @@ fn a_size_beyond_reason_is_refused_before_any_work() {
 fn the_lectures_underscores_are_accepted() {
     let (seq, par, _) = sums(&["--n", "1_000", "--seed", "5"]);
     assert_eq!((seq, par), (expected_sum(1000, 5), expected_sum(1000, 5)));
+}
+
+#[test]
+fn the_timeline_shows_each_worker_taking_its_chunk_and_summing_it() {
+    for mode in [&[][..], &["--threads"][..]] {
+        let args = [&["--n", "1000003", "--workers", "3"][..], mode].concat();
+        let (output, recorded) = testkit::run_recorded(BIN, &args);
+        let stdout = texts(&output).0;
+        let drawn = testkit::timelines(&stdout);
+        assert_eq!((drawn.len(), drawn[0].rows.len()), (1, 3), "one row per worker: {stdout}");
+        testkit::assert_well_recorded(&recorded);
+        let run = &recorded[0];
+        assert_eq!(run.workers.len(), 3, "{run:?}");
+        // Every element was summed once, by the workers (the parent has no row).
+        let summed: usize =
+            run.spans.iter().filter(|s| s.doing == "computing").map(|s| s.size).sum();
+        assert_eq!(summed, 1_000_003, "{run:?}");
+        if mode.is_empty() {
+            for worker in &run.workers {
+                assert!(
+                    !run.of(worker, "starting").is_empty() && !run.of(worker, "input").is_empty()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_timeline_is_drawn_into_an_svg_file_only_when_asked() {
+    let dir = fresh_dir(TMP, "vec_add-svg");
+    let svg = dir.join("run.svg");
+    let output = run(BIN, &["--n", "1000", "--workers", "2", "--timeline", svg.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", texts(&output).1);
+    let picture = std::fs::read_to_string(&svg).unwrap();
+    assert!(picture.starts_with("<svg") && picture.contains("worker 1"), "{picture}");
+    assert_eq!(entries(&dir), ["run.svg"], "no half file beside it");
+    // A folder that is not there: one line, and nothing written.
+    let missing = dir.join("nowhere").join("run.svg");
+    let output = run(BIN, &["--n", "1000", "--timeline", missing.to_str().unwrap()]);
+    testkit::assert_one_line_error(&output, "cannot write ");
+    assert_eq!(entries(&dir), ["run.svg"]);
 }

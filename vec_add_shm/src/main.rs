@@ -12,9 +12,8 @@
 //! Speedup: 1.10x with 2 processes
 //! ```
 //!
-//! Python's `SharedMemory` is a named block in `/dev/shm`; here it is a temp
-//! file that only this run's processes hold, gone however the run ends
-//! (docs/lessons.md, "vec_add_shm"). `procs.rs` and `cli.rs` are plumbing.
+//! Python's `SharedMemory` is a block in `/dev/shm`; here, a temp file that only
+//! this run's processes hold, gone however it ends (docs/lessons.md, "vec_add_shm").
 
 mod cli;
 mod procs;
@@ -31,6 +30,7 @@ use procs::Procs;
 
 /// The work each worker does: `np.sum(arr[start:end])`.
 fn partial_sum(subarray: &[i64]) -> i64 {
+    let _timeline = timing::computing().size(subarray.len()); // this worker computes
     subarray.iter().sum()
 }
 
@@ -52,8 +52,7 @@ fn run(args: &Args) -> Result<()> {
     let seq_time = timing::since(start);
     writeln!(out, "Sequential sum: {seq_sum}, time = {seq_time:.3} s")?;
 
-    // Parallel: copy the array once into shared memory (one write(), which
-    // measured faster than writing through a mapping).
+    // Parallel: copy the array once into shared memory (one write(): measured faster).
     let dir = args.shm_dir.clone().unwrap_or_else(std::env::temp_dir);
     let mut shm = tempfile::tempfile_in(&dir)
         .with_context(|| format!("cannot create the shared file in {}", dir.display()))?;
@@ -62,13 +61,14 @@ fn run(args: &Args) -> Result<()> {
 
     let cpus = thread::available_parallelism().map_or(1, NonZero::get);
     let num_procs = args.workers.map_or(cpus, usize::from);
-    let start = timing::now();
+    let start = timing::record(); // and the timeline: who does what from here
     let partial_sums = sum_in_processes(&shm, n, num_procs)?;
     let par_sum: i64 = partial_sums.iter().sum();
     let par_time = timing::since(start);
     writeln!(out, "Parallel sum: {par_sum}, time = {par_time:.3} s")?;
     let kind = cli::plural(num_procs, "process");
     writeln!(out, "Speedup: {:.2}x with {kind}", seq_time / par_time)?;
+    timing::finish(&kind).print(&mut out, args.timeline.svg())?;
 
     ensure!(par_sum == seq_sum, "parallel sum {par_sum} != sequential sum {seq_sum}");
     Ok(()) // no shm.unlink(): the file goes when the last process holding it ends
@@ -109,9 +109,8 @@ fn worker(parent: u32, range: &[usize]) -> Result<()> {
     procs::answer(partial_sum(subarray))
 }
 
-/// This same program, started again as a worker for `arr[start..end]` (what
-/// Python's `spawn` does): its stdin is the shared file itself, its sum comes
-/// out on stdout, why it failed on stderr. `--worker PARENT` runs `worker`.
+/// This same program, started again as a worker for `arr[start..end]` (Python's
+/// `spawn`): stdin is the shared file itself; `main` runs `worker`.
 fn worker_command(shm: &File, start: usize, end: usize) -> Result<Command> {
     let stdin = shm.try_clone().context("cannot hand the shared file to a worker")?;
     let exe = std::env::current_exe().context("cannot find this program to start a worker")?;
@@ -137,23 +136,16 @@ struct Args {
     #[arg(long, value_parser = cli::seed)]
     seed: Option<u64>,
     /// Folder for the shared file, which no run leaves behind [default: the temp dir]
-    #[arg(long, value_name = "DIR", value_parser = folder)]
+    #[arg(long, value_name = "DIR", value_parser = cli::folder)]
     shm_dir: Option<PathBuf>,
+    #[command(flatten)]
+    timeline: cli::Timeline,
     /// Run as a worker of process PARENT on the shared file given as stdin
     #[arg(long, hide = true, value_name = "PARENT", requires = "range")]
     worker: Option<u32>,
     /// The worker's part of the array: elements START..END
     #[arg(long, hide = true, num_args = 2, value_names = ["START", "END"], requires = "worker")]
     range: Vec<usize>,
-}
-
-/// `--shm-dir`: a folder that exists.
-fn folder(s: &str) -> Result<PathBuf, String> {
-    let path = PathBuf::from(s);
-    match path.is_dir() {
-        true => Ok(path),
-        false => Err(format!("{s:?} is not a folder")),
-    }
 }
 
 #[cfg(test)]
@@ -173,11 +165,5 @@ mod tests {
         // SAFETY: this test is the only user of the file.
         let map = unsafe { Mmap::map(&file) }.unwrap();
         assert_eq!(bytemuck::cast_slice::<u8, i64>(&map), [5, -6, 7]);
-    }
-
-    #[test]
-    fn the_shared_folder_must_exist() {
-        assert!(folder(".").is_ok());
-        assert!(folder("/nonexistent/folder").is_err());
     }
 }

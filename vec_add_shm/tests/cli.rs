@@ -31,6 +31,7 @@ fn every_element_is_summed_for_any_worker_count() {
         assert_eq!(value(&stdout, "Sequential sum: "), expected, "{args:?}");
         assert_eq!(value(&stdout, "Parallel sum: "), expected, "{args:?}");
         let kind = if workers == 1 { "process" } else { "processes" };
+        let stdout = testkit::before_timeline(&stdout);
         assert!(stdout.ends_with(&format!("x with {workers} {kind}\n")), "{stdout}");
         assert_eq!(entries(&tmp), Vec::<String>::new(), "left behind by {args:?}");
     }
@@ -135,4 +136,18 @@ fn a_worker_started_by_hand_on_a_short_file_says_so() {
     let args = ["--worker", &me, "--range", "0", "2"];
     let output = testkit::run_with_input(BIN, &args, &[0; 8], &dir);
     testkit::assert_one_line_error(&output, "outside the 1 numbers");
+}
+
+#[test]
+fn the_timeline_shows_each_worker_summing_its_range() {
+    let (output, recorded) = testkit::run_recorded(BIN, &["--n", "1000003", "--workers", "3"]);
+    let drawn = testkit::timelines(&texts(&output).0);
+    assert_eq!((drawn.len(), drawn[0].rows.len()), (1, 3));
+    testkit::assert_well_recorded(&recorded);
+    let run = &recorded[0];
+    for worker in &run.workers {
+        assert_eq!(run.of(worker, "starting").len(), 1, "{run:?}");
+    }
+    let computing = run.spans.iter().filter(|s| s.doing == "computing");
+    assert_eq!(computing.map(|s| s.size).sum::<usize>(), 1_000_003, "{run:?}");
 }

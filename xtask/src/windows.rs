@@ -115,6 +115,9 @@ pub fn check(dir: &Path, only: Option<&str>, repeat: u32) -> Result<()> {
 fn lines(dir: &Path, lesson: &str, args: &str) -> Result<String> {
     let (code, stdout, stderr) = Run::start(dir, lesson, args)?.finish()?;
     ensure!(code == 0 && stderr.is_empty(), "exit code {code}: {stderr}");
+    // The lecture's lines and the lesson's, before the timelines (one at least).
+    let Some(at) = stdout.find("\nTimeline (") else { bail!("no timeline in {stdout:?}") };
+    let stdout = &stdout[..=at];
     let value = |prefix: &str| -> Result<&str> {
         let line = stdout.lines().find_map(|l| l.strip_prefix(prefix));
         let line = line.with_context(|| format!("no line {prefix:?} in {stdout:?}"))?;

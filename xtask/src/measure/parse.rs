@@ -43,7 +43,9 @@ impl Metric {
 /// to measure.
 pub fn metrics(output: &str) -> Vec<Metric> {
     let mut found: Vec<Metric> = Vec::new();
-    for metric in output.lines().flat_map(line_metrics) {
+    // The lines before the timelines, which measure nothing themselves.
+    let lines = output.lines().take_while(|line| !line.starts_with("Timeline ("));
+    for metric in lines.flat_map(line_metrics) {
         // `Parallel sum (scattered): ...` then `Speedup: ...`: the speedup
         // of that version, `speedup (scattered)`.
         let version = found
