@@ -5,7 +5,8 @@
 //! - `procs.rs`: the worker processes' lifecycle, in every lesson with workers;
 //! - `cli.rs`: the command line's two ends, in every lesson;
 //! - `random.rs`: the lecture's random arrays, in the sums;
-//! - `together.rs`: threads started at once, and whether they overlapped;
+//! - `together.rs`: threads started at once, and whether they overlapped (the
+//!   thread lessons, and spin_lock);
 //! - `value.rs`: `mp.Value`, in race_procs and locked_counter;
 //! - `pool.rs`: the pools' `--threads`, in squares and integrate_sin.
 //!

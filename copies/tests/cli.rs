@@ -19,6 +19,10 @@ fn numbers_take_underscores_and_refuse_what_is_out_of_range() {
     assert_eq!(cli::seed("18_446_744_073_709_551_615"), Ok(u64::MAX));
     assert_eq!(cli::i32_iters("8_000_001"), Err("8000001 is not in 1..=8000000".to_string()));
     assert_eq!(cli::millis("0"), Ok(0));
+    assert_eq!(cli::steps("0"), Ok(0));
+    assert_eq!(cli::steps("100_001"), Err("100001 is not in 0..=100000".to_string()));
+    assert_eq!(cli::mib("0"), Err("0 is not in 1..=65536".to_string()));
+    assert_eq!(cli::mib("65_536"), Ok(65_536));
 }
 
 #[test]

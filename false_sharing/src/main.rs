@@ -143,28 +143,50 @@ mod tests {
 
     #[test]
     fn every_thread_counts_its_own_counter_exactly() {
-        let counters = adjacent_counters(8);
-        together::run(8, 25_000, 1000, |i, n| increment(&counters[i], n));
-        let counts: Vec<u64> = counters.iter().map(|c| c.load(Relaxed)).collect();
-        assert_eq!(counts, [25_000; 8]);
+        testkit::judged("increment", || {
+            increment(&AtomicU64::new(0), 1); // here, a todo! left is named
+            let counters = adjacent_counters(8);
+            together::run(8, 25_000, 1000, |i, n| increment(&counters[i], n));
+            let counts: Vec<u64> = counters.iter().map(|c| c.load(Relaxed)).collect();
+            match counts == [25_000; 8] {
+                true => Ok(()),
+                false => Err(format!("increment: each thread's own counter: {counts:?}")),
+            }
+        });
     }
 
     #[test]
-    fn increment_adds_one_at_a_time_where_other_threads_see_it() {
-        let seen = testkit::ends_within("increment", || testkit::seen_growing(increment));
-        assert!(
-            seen,
-            "increment: the counter went from 0 to the end in one step: add 1, iters times"
-        );
+    fn increment_adds_one_at_a_time_each_addition_atomic() {
+        testkit::judged("increment", || {
+            increment(&AtomicU64::new(0), 1); // here, a todo! left is named
+            testkit::adds_one_at_a_time("increment", increment)?;
+            // Two threads on one counter: a load then a store would lose some.
+            let x = AtomicU64::new(0);
+            thread::scope(|s| {
+                s.spawn(|| increment(&x, 2_000_000));
+                s.spawn(|| increment(&x, 2_000_000));
+            });
+            match x.into_inner() {
+                4_000_000 => Ok(()),
+                n => Err(format!(
+                    "increment lost updates when another thread added too: {n} of 4000000: one atomic fetch_add per addition"
+                )),
+            }
+        });
     }
 
     #[test]
     fn adjacent_counters_share_a_line_and_padded_ones_do_not() {
-        let (adjacent, padded) = (adjacent_counters(2), padded_counters(2));
+        let adjacent = adjacent_counters(2);
         let distance = |a: *const AtomicU64, b: *const AtomicU64| b as usize - a as usize;
         assert_eq!(distance(&adjacent[0], &adjacent[1]), 8);
-        let apart = distance(&*padded[0], &*padded[1]);
-        assert!(apart >= 64, "padded_counters: {apart} bytes apart, less than a cache line");
-        assert_eq!(size_of_val(&padded[0]), apart, "the run prints this distance");
+        testkit::judged("padded_counters", move || {
+            let padded = padded_counters(2);
+            let apart = distance(&*padded[0], &*padded[1]);
+            match apart >= 64 && size_of_val(&padded[0]) == apart && padded.len() == 2 {
+                true => Ok(()),
+                false => Err(format!("padded_counters: {apart} bytes apart: a cache line each")),
+            }
+        });
     }
 }

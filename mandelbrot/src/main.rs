@@ -262,35 +262,50 @@ mod tests {
 
     #[test]
     fn threads_render_the_sequential_image_whatever_the_tasks() {
-        let _turn = one_at_a_time();
-        let image = render(0..GRID.height, &GRID);
-        for workers in [1, 2, 3, 8] {
-            for step in [1, 4, 100] {
-                let grid = Grid { workers, ..GRID };
-                let drawn = render_in_threads(step, &grid);
-                assert!(drawn == image, "{workers} threads, {step} rows a task");
+        testkit::judged("render_in_threads", || {
+            let _turn = one_at_a_time();
+            let image = render(0..GRID.height, &GRID);
+            for workers in [1, 2, 3, 8] {
+                for step in [1, 4, 100] {
+                    let grid = Grid { workers, ..GRID };
+                    if render_in_threads(step, &grid) != image {
+                        let how = format!("{workers} threads, {step} rows a task");
+                        return Err(format!("render_in_threads: not the image, with {how}"));
+                    }
+                }
             }
-        }
+            Ok(())
+        });
     }
 
     #[test]
     fn with_one_block_per_thread_each_thread_draws_one_block() {
         // A thread that started early must not take a second block, or the
         // blocks run would not be equal blocks.
-        let _turn = one_at_a_time();
-        let grid = Grid { workers: 3, ..GRID };
-        for _ in 0..20 {
-            timing::record();
-            render_in_threads(8, &grid); // rows 0..8, 8..16, 16..23
-            let timeline = timing::finish("blocks");
-            let mut drawn: Vec<usize> = Vec::new(); // how many rows each drew
-            for (name, spans) in &timeline.workers {
-                assert_eq!(spans.len(), 1, "{name} drew {spans:?}");
-                drawn.push(spans[0].size);
+        testkit::judged("render_in_threads", || {
+            let _turn = one_at_a_time();
+            let grid = Grid { workers: 3, ..GRID };
+            for _ in 0..20 {
+                timing::record();
+                render_in_threads(8, &grid); // rows 0..8, 8..16, 16..23
+                let timeline = timing::finish("blocks");
+                let mut drawn: Vec<usize> = Vec::new(); // how many rows each drew
+                for (name, spans) in &timeline.workers {
+                    if spans.len() != 1 {
+                        let what = format!("{name} drew {} tasks", spans.len());
+                        return Err(format!("render_in_threads, one task a thread: {what}"));
+                    }
+                    drawn.push(spans[0].size);
+                }
+                drawn.sort();
+                if drawn != [7, 8, 8] {
+                    return Err(format!(
+                        "render_in_threads: blocks of {drawn:?} rows, not [7, 8, 8]"
+                    ));
+                }
             }
-            drawn.sort();
-            assert_eq!(drawn, [7, 8, 8]);
-        }
+            Ok(())
+        });
     }
 
     /// A run whose workers were busy for `busy` seconds, each in one span.

@@ -17,7 +17,6 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::{fmt::Display, str::FromStr, thread, time::Instant};
 
 use anyhow::{Context, Result, bail, ensure};
-use timing::Doing;
 
 /// The worker processes of a run (`procs` in the Python). A thread per worker
 /// passes each line of its stdout on as it comes, so the parent hears from
@@ -76,9 +75,8 @@ impl Procs {
             let _ = stderr.read_to_end(&mut said);
             let _ = sender.send((i, News::Ended(String::from_utf8_lossy(&said).into_owned())));
         };
-        thread::Builder::new()
-            .spawn(reader)
-            .context("cannot start a thread to read a worker's answers")?;
+        let reader = thread::Builder::new().spawn(reader);
+        reader.context("cannot start a thread to read a worker's answers")?;
         self.running += 1;
         self.starting = Instant::now();
         Ok(&mut self.children[i])
@@ -150,8 +148,7 @@ impl Procs {
     /// still owed an answer; its own words, if it said any, say why.
     fn ended(&mut self, i: usize, said: &str) -> Result<()> {
         self.running -= 1;
-        let status = self.children[i].wait();
-        let status = status.with_context(|| format!("cannot wait for worker {i}"))?;
+        let status = self.children[i].wait().context("cannot wait for a worker")?;
         if status.success() && self.owed[i] == 0 {
             return Ok(());
         }
@@ -187,19 +184,23 @@ pub fn answer(text: impl Display) -> Result<()> {
 }
 
 /// A worker's input, read into one reused block (one as large as the input
-/// doubled a sum's time in page faults): `f` gets each block as it arrives.
+/// doubled a sum's time in page faults), waiting for each block's first bytes.
 pub fn each_block<T: bytemuck::Pod>(mut f: impl FnMut(&[T])) -> Result<()> {
     let (mut stdin, mut block) = (io::stdin().lock(), vec![T::zeroed(); 64 * 1024]);
+    let mut read_into = |bytes: &mut [u8]| loop {
+        match stdin.read(bytes) {
+            // straight into the block, not through stdin's buffer
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            read => return read.context("worker: cannot read its input"),
+        }
+    };
     loop {
-        let (input, bytes) = (timing::doing(Doing::Input), bytemuck::cast_slice_mut(&mut block));
-        let mut read = 0; // straight into the block, not through a buffer of stdin's
-        while read < bytes.len() {
-            match stdin.read(&mut bytes[read..]) {
-                Ok(0) => break,
-                Ok(more) => read += more,
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-                Err(err) => return Err(err).context("worker: cannot read its input"),
-            }
+        let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut block);
+        let (mut read, input) = (timing::waiting().then(|| read_into(bytes))?, timing::input());
+        let mut more = read;
+        while more > 0 && read < bytes.len() {
+            more = read_into(&mut bytes[read..])?;
+            read += more;
         }
         drop(input);
         ensure!(read % size_of::<T>() == 0, "worker: its input is not a whole number of numbers");
@@ -250,10 +251,7 @@ pub fn watch_parent(parent: u32) -> Result<()> {
     timing::record();
     // SAFETY: prctl with these two integer arguments touches no memory.
     let set = unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
-    if set != 0 {
-        return Err(io::Error::last_os_error())
-            .context("worker: cannot ask to end with its parent");
-    }
+    ensure!(set == 0, "worker: cannot ask to end with its parent: {}", io::Error::last_os_error());
     if std::os::unix::process::parent_id() != parent {
         std::process::exit(1);
     }

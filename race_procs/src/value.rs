@@ -44,11 +44,13 @@ impl Value {
 
     /// `x.value`: the value, read under the lock.
     pub fn get(&self) -> i32 {
+        count(|calls| calls.gets += 1);
         self.get_lock().get()
     }
 
     /// `x.value = value`, written under the lock.
     pub fn set(&self, value: i32) {
+        count(|calls| calls.sets += 1);
         self.get_lock().set(value);
     }
 
@@ -56,6 +58,7 @@ impl Value {
     /// Letting go of it (dropping `Locked`) frees it but, like a semaphore,
     /// hands over no CPU. Only a wait reads the clock, to note how long.
     pub fn get_lock(&self) -> Locked<'_> {
+        count(|calls| calls.locks += 1);
         if self.lock.swap(1, Acquire) != 0 {
             let from = Instant::now();
             while self.lock.swap(1, Acquire) != 0 {
@@ -68,6 +71,7 @@ impl Value {
 
     /// Adds `n` in one indivisible step, without the lock.
     pub fn fetch_add(&self, n: i32) -> i32 {
+        count(|calls| calls.fetch_adds += 1);
         self.value.fetch_add(n, Relaxed)
     }
 
@@ -87,13 +91,49 @@ pub struct Locked<'a>(&'a Value);
 
 impl Locked<'_> {
     pub fn get(&self) -> i32 {
+        count(|calls| calls.held_gets += 1);
         self.0.value.load(Relaxed)
     }
 
     pub fn set(&self, value: i32) {
+        count(|calls| calls.held_sets += 1);
         self.0.value.store(value, Relaxed);
     }
 }
+
+/// For the unit tests, which judge an `increment` by what it calls: how
+/// many times this thread called each (`get` and `set` take the lock on
+/// their own, `held_` ones with it held). Counted only in tests.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Calls {
+    pub gets: u32,
+    pub sets: u32,
+    pub locks: u32,
+    pub held_gets: u32,
+    pub held_sets: u32,
+    pub fetch_adds: u32,
+}
+
+#[cfg(test)]
+thread_local! {
+    static CALLS: Cell<Calls> = Cell::new(Calls::default());
+}
+
+/// This thread's calls so far, counted afresh from now on.
+#[cfg(test)]
+pub fn calls() -> Calls {
+    CALLS.replace(Calls::default())
+}
+
+#[cfg(test)]
+fn count(f: impl FnOnce(&mut Calls)) {
+    let mut calls = CALLS.get();
+    f(&mut calls);
+    CALLS.set(calls);
+}
+
+#[cfg(not(test))]
+fn count(_: impl FnOnce(&mut Calls)) {}
 
 impl Drop for Locked<'_> {
     fn drop(&mut self) {

@@ -6,9 +6,11 @@ use testkit::{assert_written, run_answer, texts};
 
 const BIN: &str = env!("CARGO_BIN_EXE_race_threads");
 
-/// The count on the line that starts with `label`.
+/// The count on the line that starts with `label`. The program runs both
+/// functions, one after the other: a run that hangs names both.
 fn count(label: &str, function: &str) -> String {
-    let output = run_answer(BIN, &["--workers", "10", "--iters", "300000"], function);
+    let both = "increment_fetch_add or increment_locked";
+    let output = run_answer(BIN, &["--workers", "10", "--iters", "300000"], both);
     assert_written(&output, function);
     let stdout = texts(&output).0;
     let line = stdout.lines().find_map(|l| l.strip_prefix(label)).expect("the line is printed");

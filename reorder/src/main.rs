@@ -5,20 +5,22 @@
 //! The store-buffer experiment: thread 1 does `x = 1; r1 = y`, thread 2
 //! `y = 1; r2 = x`. The lesson: a store waits in its core's store buffer while
 //! the load after it goes ahead, so `r1 = r2 = 0` happens; only `SeqCst`
-//! forbids it (docs/lessons.md, "reorder"). One run, 2-core x86-64:
+//! forbids it, or a `SeqCst` fence between the store and the load (C's
+//! `mfence`: reorderF.c) (docs/lessons.md, "reorder"). One run, 2-core x86-64:
 //!
 //! ```text
 //! Relaxed:         7915 of 200000 rounds with r1 = r2 = 0, time = 0.067 s
 //! Release/Acquire: 8079 of 200000 rounds with r1 = r2 = 0, time = 0.051 s
 //! SeqCst:          0 of 200000 rounds with r1 = r2 = 0, time = 0.053 s
+//! Relaxed + fence: 0 of 200000 rounds with r1 = r2 = 0, time = 0.055 s
 //! ```
 
 mod cli;
 mod rounds;
 
 use std::io::{self, Write};
-use std::sync::atomic::AtomicBool;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release, SeqCst};
+use std::sync::atomic::{AtomicBool, fence};
 
 use anyhow::Result;
 use clap::Parser;
@@ -41,34 +43,48 @@ fn store_then_load_seq_cst(x: &AtomicBool, y: &AtomicBool) -> bool {
     y.load(SeqCst)
 }
 
+/// reorderF.c: Relaxed accesses, and a SeqCst fence between them (`mfence`).
+fn store_fence_load(x: &AtomicBool, y: &AtomicBool) -> bool {
+    x.store(true, Relaxed);
+    fence(SeqCst);
+    y.load(Relaxed)
+}
+
 fn main() -> std::process::ExitCode {
     cli::end_on_panic();
     cli::exit(run(&Args::parse()))
 }
 
-/// Three experiments: the same rounds with three orderings (see rounds.rs).
+/// Four experiments: the same rounds with three orderings, and the fence
+/// (see rounds.rs).
 fn run(args: &Args) -> Result<()> {
     let rounds = u64::from(args.rounds);
     let mut out = io::stdout();
-    let halves =
-        [store_then_load_relaxed, store_then_load_release_acquire, store_then_load_seq_cst];
+    let halves = [
+        store_then_load_relaxed,
+        store_then_load_release_acquire,
+        store_then_load_seq_cst,
+        store_fence_load,
+    ];
     timing::record(); // the timeline: each thread's blocks of rounds
-    let [relaxed, release_acquire, seq_cst] = rounds::play(rounds, &halves)[..] else {
-        unreachable!("one Found for each of the three")
+    let [relaxed, release_acquire, seq_cst, fenced] = rounds::play(rounds, &halves)[..] else {
+        unreachable!("one Found for each of the four")
     };
-    let timeline = timing::finish("tasks 0, 1, 2: the orderings above");
+    let timeline = timing::finish("tasks 0, 1, 2, 3: the four above");
     for (label, found) in [
         ("Relaxed:        ", relaxed),
         ("Release/Acquire:", release_acquire),
         ("SeqCst:         ", seq_cst),
+        ("Relaxed + fence:", fenced),
     ] {
         let (both_zero, done, time) = (found.both_zero, found.rounds, found.time);
         writeln!(out, "{label} {both_zero} of {done} rounds with r1 = r2 = 0, time = {time:.3} s")?;
     }
 
     let done = relaxed.rounds;
-    let at_once = [relaxed, release_acquire, seq_cst].iter().map(|f| f.at_once).sum::<u64>();
-    let percent = (100.0 * at_once as f64 / (3 * done) as f64).round();
+    let at_once =
+        [relaxed, release_acquire, seq_cst, fenced].iter().map(|f| f.at_once).sum::<u64>();
+    let percent = (100.0 * at_once as f64 / (4 * done) as f64).round();
     let blocks = done.div_ceil(rounds::BLOCK);
     writeln!(
         out,
@@ -87,10 +103,10 @@ fn run(args: &Args) -> Result<()> {
         (false, true) => "Release/Acquire",
         (false, false) => "",
     };
-    if !reordered.is_empty() && seq_cst.both_zero == 0 {
+    if !reordered.is_empty() && seq_cst.both_zero == 0 && fenced.both_zero == 0 {
         writeln!(
             out,
-            "A load overtook its thread's store under {reordered}; SeqCst never let it."
+            "A load overtook its thread's store under {reordered}; SeqCst, or a SeqCst fence between them, never let it."
         )?;
     } else if reordered.is_empty() {
         writeln!(
@@ -121,7 +137,9 @@ mod tests {
 
     #[test]
     fn seq_cst_never_lets_both_loads_see_zero() {
-        assert_eq!(rounds::play(20_000, &[store_then_load_seq_cst])[0].both_zero, 0);
+        check_store_then_load(store_then_load_seq_cst, "store_then_load_seq_cst");
+        let both_zero = rounds::play(20_000, &[store_then_load_seq_cst])[0].both_zero;
+        assert_eq!(both_zero, 0, "store_then_load_seq_cst: {both_zero} rounds saw both loads 0");
     }
 
     #[test]
@@ -139,26 +157,37 @@ mod tests {
 
     /// What a store-then-load does, seen from one thread: it stores true
     /// into `mine`, then returns what `theirs` holds.
-    fn check_store_then_load(f: fn(&AtomicBool, &AtomicBool) -> bool, name: &str) {
-        let (mine, theirs) = (AtomicBool::new(false), AtomicBool::new(false));
-        assert!(!f(&mine, &theirs), "{name}: theirs is false, yet it returned true");
-        assert!(mine.load(SeqCst), "{name}: mine is still false: store true into it");
-        let (mine, theirs) = (AtomicBool::new(false), AtomicBool::new(true));
-        assert!(f(&mine, &theirs), "{name}: theirs is true, yet it returned false");
-        // One variable given twice: the load must come after the store.
-        let one = AtomicBool::new(false);
-        assert!(f(&one, &one), "{name}: it loads before it stores");
+    fn check_store_then_load(f: fn(&AtomicBool, &AtomicBool) -> bool, name: &'static str) {
+        testkit::judged(name, move || {
+            let (x, y) = (AtomicBool::new(false), AtomicBool::new(false));
+            let seen = f(&x, &y);
+            match (seen, x.load(SeqCst), f(&AtomicBool::new(false), &AtomicBool::new(true))) {
+                (true, _, _) => Err(format!("{name}: y is false, yet it returned true")),
+                (_, false, _) => Err(format!("{name}: x is still false: store true into it")),
+                (_, _, false) => Err(format!("{name}: y is true, yet it returned false")),
+                // One variable given twice: the load must come after the store.
+                _ if !f(&x, &x) => Err(format!("{name}: it loads before it stores")),
+                _ => Ok(()),
+            }
+        });
     }
 
     #[test]
-    fn store_then_load_release_acquire_stores_mine_then_loads_theirs() {
+    fn store_then_load_release_acquire_stores_x_then_loads_y() {
         let f = store_then_load_release_acquire;
         check_store_then_load(f, "store_then_load_release_acquire");
     }
 
     #[test]
-    fn store_then_load_seq_cst_stores_mine_then_loads_theirs() {
+    fn store_then_load_seq_cst_stores_x_then_loads_y() {
         check_store_then_load(store_then_load_seq_cst, "store_then_load_seq_cst");
+    }
+
+    #[test]
+    fn store_fence_load_stores_x_then_loads_y_and_is_never_reordered() {
+        check_store_then_load(store_fence_load, "store_fence_load");
+        let both_zero = rounds::play(20_000, &[store_fence_load])[0].both_zero;
+        assert_eq!(both_zero, 0, "store_fence_load: {both_zero} rounds saw both loads 0");
     }
 
     #[test]

@@ -6,17 +6,17 @@ use testkit::{assert_refused, run, texts};
 
 const BIN: &str = env!("CARGO_BIN_EXE_reorder");
 
-/// The three orderings' (label, count, rounds): "SeqCst: 0 of 1000 rounds with ...".
+/// The four variants' (label, count, rounds): "SeqCst: 0 of 1000 rounds with ...".
 fn counts(stdout: &str) -> Vec<(String, u64, u64)> {
-    for line in stdout.lines().take(3) {
+    for line in stdout.lines().take(4) {
         assert!(line.contains(" rounds with r1 = r2 = 0, time = "), "{line}");
     }
-    testkit::counts(stdout, 3)
+    testkit::counts(stdout, 4)
 }
 
 /// Runs `args` (after `limits`, e.g. one CPU) and checks the bounds: every
 /// count within the rounds run (all asked for, or fewer and a line saying
-/// the run stopped), SeqCst's 0, the share of rounds the threads met at
+/// the run stopped), SeqCst's and the fence's 0, the share of rounds the threads met at
 /// once, and a last line that is the lesson only beside counts that show
 /// it, or else says why no round was reordered.
 fn check_run(limits: &str, args: &[&str], rounds: u64) {
@@ -27,7 +27,7 @@ fn check_run(limits: &str, args: &[&str], rounds: u64) {
     let stdout = testkit::before_timeline(&stdout);
     let lines = counts(stdout);
     let labels: Vec<&str> = lines.iter().map(|(l, _, _)| l.as_str()).collect();
-    assert_eq!(labels, ["Relaxed", "Release/Acquire", "SeqCst"], "{stdout}");
+    assert_eq!(labels, ["Relaxed", "Release/Acquire", "SeqCst", "Relaxed + fence"], "{stdout}");
     let run = lines[0].2;
     assert!(run <= rounds, "{stdout}");
     for (label, count, printed_rounds) in &lines {
@@ -35,12 +35,13 @@ fn check_run(limits: &str, args: &[&str], rounds: u64) {
         assert!(*count <= run, "{label}: {stdout}");
     }
     assert_eq!(lines[2].1, 0, "SeqCst forbids r1 = r2 = 0: {stdout}");
+    assert_eq!(lines[3].1, 0, "a SeqCst fence between forbids r1 = r2 = 0: {stdout}");
     let text: Vec<&str> = stdout.lines().collect();
-    assert!(text[3].starts_with("The threads met at once in "), "{stdout}");
-    let stopped = text[4].starts_with("Stopped after ");
+    assert!(text[4].starts_with("The threads met at once in "), "{stdout}");
+    let stopped = text[5].starts_with("Stopped after ");
     assert_eq!(stopped, run < rounds, "{stdout}");
-    let last = text[if stopped { 5 } else { 4 }];
-    assert_eq!(text.len(), if stopped { 6 } else { 5 }, "{stdout}");
+    let last = text[if stopped { 6 } else { 5 }];
+    assert_eq!(text.len(), if stopped { 7 } else { 6 }, "{stdout}");
     match lines[0].1 == 0 && lines[1].1 == 0 {
         true => assert!(last.starts_with("No round was reordered this time"), "{stdout}"),
         false => assert!(last.starts_with("A load overtook its thread's store under"), "{stdout}"),
@@ -115,7 +116,7 @@ fn the_timeline_has_both_threads_playing_every_ordering() {
     testkit::assert_well_recorded(&recorded);
     let run = &recorded[0];
     for worker in &run.workers {
-        for ordering in 0..3 {
+        for ordering in 0..4 {
             let spans = run.of(worker, "computing");
             let rounds: usize =
                 spans.iter().filter(|s| s.task == Some(ordering)).map(|s| s.size).sum();

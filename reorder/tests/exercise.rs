@@ -4,7 +4,9 @@
 //! busy machine, may show no reordering at all.
 #![cfg(target_os = "linux")]
 
-use testkit::{assert_written, body_of, run_answer, texts};
+use std::sync::atomic::Ordering::{self, AcqRel, Acquire, Release, SeqCst};
+
+use testkit::{Access, assert_written, run_answer, texts};
 
 const BIN: &str = env!("CARGO_BIN_EXE_reorder");
 
@@ -32,37 +34,90 @@ fn store_then_load_seq_cst_never_lets_both_loads_see_zero() {
     assert_eq!(count, 0, "store_then_load_seq_cst: {count} rounds ended with r1 = r2 = 0");
 }
 
-/// The body of `function` as written in src/main.rs.
-fn body(function: &str) -> String {
+#[test]
+fn store_fence_load_never_lets_both_loads_see_zero() {
+    let (count, _) = both_zero("Relaxed + fence:", "store_fence_load");
+    assert_eq!(count, 0, "store_fence_load: {count} rounds ended with r1 = r2 = 0");
+}
+
+#[test]
+fn store_fence_load_has_a_seq_cst_fence_between_the_store_and_the_load() {
+    let f = "store_fence_load";
+    let (_, fences, _, all) = store_fences_load(f);
+    assert!(
+        fences.contains(&SeqCst),
+        "{f}: no fence(SeqCst) between the store and the load ({all:?}): a weaker fence, a \
+         compiler_fence, or one after the load, lets the load go first"
+    );
+}
+
+/// The atomic accesses of `function` as written in src/main.rs, in order.
+fn accesses(function: &str) -> Vec<Access> {
     let main = concat!(env!("CARGO_MANIFEST_DIR"), "/src/main.rs");
-    body_of(&std::fs::read_to_string(main).expect("src/main.rs"), function)
+    let source = std::fs::read_to_string(main).expect("src/main.rs");
+    testkit::accesses(&source, function).unwrap_or_else(|why| panic!("{function}: {why}"))
+}
+
+/// The store, the load, and the fences between them, of a store then a load.
+fn store_fences_load(function: &str) -> (Ordering, Vec<Ordering>, Ordering, Vec<Access>) {
+    let all = accesses(function);
+    let store = all.iter().position(|a| matches!(a, Access::Store(_)));
+    let load = all.iter().rposition(|a| matches!(a, Access::Load(_)));
+    let (Some(store), Some(load)) = (store, load) else {
+        panic!("{function}: a store into x, then a load of y: {all:?}")
+    };
+    assert!(store < load, "{function}: the store comes first, then the load: {all:?}");
+    let (Access::Store(s), Access::Load(l)) = (all[store], all[load]) else { unreachable!() };
+    let fences = all[store..load].iter().filter_map(|a| match a {
+        Access::Fence(ordering) => Some(*ordering),
+        _ => None,
+    });
+    (s, fences.collect(), l, all)
 }
 
 // What running cannot show: an x86-64 CPU never lets a load pass a SeqCst
-// store, whatever ordering the load names, so these read the orderings named.
+// store, whatever ordering the load names; so these read what the code
+// does, the orderings of its accesses in order, however they are named.
 
 #[test]
-fn store_then_load_seq_cst_names_seq_cst_for_both_or_puts_a_fence_between() {
-    let body = body("store_then_load_seq_cst");
-    let weaker = ["Relaxed", "Release", "Acquire", "AcqRel"].iter().any(|o| body.contains(o));
-    assert!(body.contains("SeqCst"), "store_then_load_seq_cst names no SeqCst: {body}");
+fn store_then_load_seq_cst_orders_the_load_after_the_store() {
+    let f = "store_then_load_seq_cst";
+    let (store, fences, load, all) = store_fences_load(f);
+    let both = store == SeqCst && load == SeqCst;
     assert!(
-        !weaker || body.contains("fence"),
-        "store_then_load_seq_cst: a weaker ordering on the store or the load lets the load \
-         pass the store (this CPU may not show it, others do): SeqCst for both, or a SeqCst \
-         fence between them: {body}"
+        both || fences.contains(&SeqCst),
+        "{f}: nothing keeps the load behind the store ({all:?}): SeqCst for both, or a \
+         fence(SeqCst) between them (a weaker fence, or one after the load, does not)"
     );
 }
 
 #[test]
-fn store_then_load_release_acquire_names_release_and_acquire() {
-    let body = body("store_then_load_release_acquire");
+fn store_then_load_release_acquire_is_a_release_store_and_an_acquire_load() {
+    let f = "store_then_load_release_acquire";
+    let all = accesses(f);
     assert!(
-        !body.contains("SeqCst"),
-        "store_then_load_release_acquire: SeqCst is the next experiment, not this one: {body}"
+        !all.iter().any(|a| matches!(
+            a,
+            Access::Store(SeqCst) | Access::Load(SeqCst) | Access::Fence(SeqCst)
+        )),
+        "{f}: SeqCst is the next experiment, not this one: {all:?}"
+    );
+    let (store, _, load, _) = store_fences_load(f);
+    let store_at = all.iter().position(|a| matches!(a, Access::Store(_))).unwrap();
+    let load_at = all.iter().rposition(|a| matches!(a, Access::Load(_))).unwrap();
+    let release = |o: Ordering| matches!(o, Release | AcqRel);
+    let acquire = |o: Ordering| matches!(o, Acquire | AcqRel);
+    // A fence(Release) before a Relaxed store makes it a Release store; a
+    // fence(Acquire) after a Relaxed load, an Acquire load.
+    let fenced = |range: &[Access], ok: &dyn Fn(Ordering) -> bool| {
+        range.iter().any(|a| matches!(a, Access::Fence(o) if ok(*o)))
+    };
+    assert!(
+        release(store) || fenced(&all[..store_at], &release),
+        "{f}: the store is not a Release store: {all:?}"
     );
     assert!(
-        body.contains("Release") && body.contains("Acquire") && !body.contains("Relaxed"),
-        "store_then_load_release_acquire: a Release store, then an Acquire load: {body}"
+        acquire(load) || fenced(&all[load_at..], &acquire),
+        "{f}: the load is not an Acquire load: {all:?}"
     );
 }

@@ -153,6 +153,16 @@ pub fn folder(s: &str) -> Result<PathBuf, String> {
     }
 }
 
+/// `--work`: 0 to 100,000 steps of work.
+pub fn steps(s: &str) -> Result<u32, String> {
+    number(s, 0..=100_000)
+}
+
+/// `--line-mib`, `--max-mib`: 1 to 65,536 MiB.
+pub fn mib(s: &str) -> Result<usize, String> {
+    number(s, 1..=65_536)
+}
+
 /// `--max-iter`: 1 to 1,000,000 steps.
 pub fn max_iter(s: &str) -> Result<u32, String> {
     number(s, 1..=1_000_000)

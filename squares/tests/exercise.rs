@@ -1,8 +1,10 @@
-//! The exercise's tests (`cargo xtask export squares DIR --exercise`):
-//! each names the function it judges, and passes once that function is right.
+//! The exercise's tests (`cargo xtask export squares DIR --exercise`): each
+//! names the function it judges, and passes once that function is right:
+//! the results in input order, and a pool's work, each task done once by a
+//! worker, several at a time, as the workers' own record (the timeline) says.
 #![cfg(target_os = "linux")] // testkit looks at processes through /proc
 
-use testkit::{assert_workers_at_most, assert_workers_at_once, assert_written, run_answer, texts};
+use testkit::{Expect, assert_written, before_timeline, judge, judge_answer, run_answer, texts};
 
 const BIN: &str = env!("CARGO_BIN_EXE_squares");
 
@@ -13,12 +15,16 @@ fn map_in_processes_returns_every_result_in_input_order() {
         let output = run_answer(BIN, &args, "map_in_processes");
         assert_written(&output, "map_in_processes");
         let stdout = texts(&output).0;
-        let stdout = testkit::before_timeline(&stdout);
+        let stdout = before_timeline(&stdout);
         assert!(stdout.ends_with("Results are the same: true\n"), "map_in_processes: {stdout}");
     }
-    // A pool: its workers alive together, and no more of them than asked
-    // for, however many tasks (each task lasts long enough to be seen).
-    let pool = ["--tasks", "4", "--workers", "2", "--sleep-ms", "50"];
-    assert_workers_at_once(BIN, &pool, 2, "map_in_processes");
-    assert_workers_at_most(BIN, &pool, 2, "map_in_processes");
+}
+
+#[test]
+fn map_in_processes_is_a_pool_whose_workers_share_the_tasks() {
+    // Six tasks on three workers: each task done once, by one of at most
+    // three workers, more than one of them at a time.
+    let expect = Expect { tasks: Some(6), exactly: false, ..Expect::new("map_in_processes", 3) };
+    let args = ["--tasks", "6", "--workers", "3", "--sleep-ms", "40"];
+    judge_answer(BIN, &args, "map_in_processes", |runs| judge(&runs[0], &expect));
 }

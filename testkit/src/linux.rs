@@ -29,10 +29,7 @@ pub fn run(bin: &str, args: &[&str]) -> Output {
 /// for the timelines it records; returns what it printed and those
 /// timelines (the file is removed).
 pub fn run_recorded(bin: &str, args: &[&str]) -> (Output, Vec<crate::Recorded>) {
-    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let path = std::env::temp_dir().join(format!("testkit-record-{}-{n}", std::process::id()));
-    let _ = std::fs::remove_file(&path);
+    let path = record_file();
     let output = Started::new(bin, args, &[("TIMING_RECORD", &path)]).finish();
     let text = std::fs::read_to_string(&path).unwrap_or_default();
     let _ = std::fs::remove_file(&path);
@@ -474,8 +471,10 @@ pub fn start_caught(
 }
 
 /// How long a run of a student's answer may take in an exercise's tests
-/// before it counts as hung: their runs take well under a second idle.
-pub const ANSWER_DEADLINE: Duration = Duration::from_secs(20);
+/// before it counts as hung: their runs take well under a second idle, and
+/// a right but slow answer (one that yields between a get and its set)
+/// took 25 s with both cores of a 2-core machine busy.
+pub const ANSWER_DEADLINE: Duration = Duration::from_secs(90);
 
 /// How long a worker may take to start after the one before it, for
 /// `assert_workers_at_once`: a parent that starts them all takes milliseconds.
@@ -484,8 +483,67 @@ pub const AT_ONCE: Duration = Duration::from_secs(10);
 /// For an exercise's tests: runs `bin args` to its end; fails naming
 /// `function` if it hangs (a lock taken twice, a worker never told to end).
 pub fn run_answer(bin: &str, args: &[&str], function: &str) -> Output {
-    let hung = format!("{function} hung: a deadlock, or a worker never told to end?");
-    Started::new(bin, args, &[]).finish_or(ANSWER_DEADLINE, &hung)
+    run_answer_recorded(bin, args, function).0
+}
+
+/// As `run_answer`, and returns the timelines the run recorded too.
+pub fn run_answer_recorded(
+    bin: &str,
+    args: &[&str],
+    function: &str,
+) -> (Output, Vec<crate::Recorded>) {
+    let hung = format!(
+        "{function} hung: still running after {ANSWER_DEADLINE:?} (a lock taken twice, or a \
+         worker never told to end?)"
+    );
+    let path = record_file();
+    let output =
+        Started::new(bin, args, &[("TIMING_RECORD", &path)]).finish_or(ANSWER_DEADLINE, &hung);
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let _ = std::fs::remove_file(&path);
+    (output, crate::recorded(&text))
+}
+
+/// A new file name for a run's record, in the temp dir.
+fn record_file() -> PathBuf {
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("testkit-record-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+/// For an exercise's tests: runs an answer (`bin args`), fails naming
+/// `function` if it hangs or fails, and judges what its workers recorded
+/// with `judge`, whose `Err` fails the test in its words. A run whose
+/// workers never worked at the same time (`Ok(false)`) is run again, and
+/// said so: a busy machine may make them take turns. A right answer shows
+/// them at once in one run of five; on one CPU that is not asked.
+pub fn judge_answer(
+    bin: &str,
+    args: &[&str],
+    function: &str,
+    judge: impl Fn(&[crate::Recorded]) -> Result<bool, String>,
+) {
+    let cpus = thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    for attempt in 1..=5 {
+        let (output, recorded) = run_answer_recorded(bin, args, function);
+        assert_written(&output, function);
+        assert!(!recorded.is_empty(), "{function}: the run recorded no timeline");
+        match judge(&recorded) {
+            Err(why) => panic!("{why}"),
+            Ok(true) => return,
+            Ok(false) if cpus == 1 => {
+                println!("note: one CPU: {function}'s workers could not work at the same time");
+                return;
+            }
+            Ok(false) => println!("note: run {attempt}: no two workers worked at once; again"),
+        }
+    }
+    panic!(
+        "{function}: in 5 runs, no two workers ever worked at the same time: start every \
+         worker before waiting for any, and keep them busy together"
+    );
 }
 
 /// For an exercise's tests: asserts that `count` worker processes of a run

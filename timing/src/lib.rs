@@ -26,8 +26,8 @@ use std::time::Instant;
 
 pub use picture::RECORD_FILE;
 pub use record::{
-    Doing, Guard, Notes, Span, Timeline, computing, doing, finish, place, record, report, started,
-    waiting,
+    Doing, Guard, Notes, Span, Timeline, computing, doing, finish, input, place, record, report,
+    started, waiting,
 };
 
 /// `time.time()`, as the start of a timed region. `Instant` is monotonic,

@@ -205,6 +205,12 @@ pub fn doing(doing: Doing) -> Guard {
     Guard { doing, from: Instant::now(), task: None, size: 0, outer }
 }
 
+/// This thread takes its input (reads what the parent sends) until the
+/// guard is dropped.
+pub fn input() -> Guard {
+    doing(Doing::Input)
+}
+
 /// This thread computes until the guard is dropped.
 pub fn computing() -> Guard {
     doing(Doing::Computing)

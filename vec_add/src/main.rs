@@ -154,9 +154,22 @@ mod tests {
     }
 
     #[test]
-    fn threads_sum_every_chunk() {
-        let arr: Vec<i64> = (1..=10).collect();
-        let sums = sum_in_threads(&[&arr[..3], &arr[3..3], &arr[3..]]);
-        assert_eq!(sums, vec![6, 0, 49]);
+    fn threads_sum_every_chunk_in_chunk_order() {
+        testkit::judged("sum_in_threads", || {
+            // The first chunk the longest, the last to be summed; one empty.
+            let arr: Vec<i64> = (0..3_000_000).map(|i| i64::from(i % 7)).collect();
+            let chunks =
+                [&arr[..2_999_000], &arr[..0], &arr[2_999_000..2_999_500], &arr[2_999_500..]];
+            let expected: Vec<i64> = chunks.iter().map(|chunk| partial_sum(chunk)).collect();
+            for _ in 0..3 {
+                let sums = sum_in_threads(&chunks);
+                if sums != expected {
+                    return Err(format!(
+                        "sum_in_threads: {sums:?}, not {expected:?}: one sum a chunk, in chunk order"
+                    ));
+                }
+            }
+            Ok(())
+        });
     }
 }

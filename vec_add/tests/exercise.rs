@@ -1,10 +1,12 @@
 //! The exercise's tests (`cargo xtask export vec_add DIR --exercise`): each
-//! names the function it judges, and passes once that function is right.
+//! names the function it judges, and passes once that function is right:
+//! the sum exact, and the work done by the workers, each element once and
+//! at the same time, as the workers' own record of it (the timeline) says.
 #![cfg(target_os = "linux")] // testkit looks at processes through /proc
 
 use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
-use testkit::{assert_workers_at_once, assert_written, run_answer, texts, value};
+use testkit::{Expect, assert_written, judge, judge_answer, run_answer, texts, value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_vec_add");
 
@@ -14,35 +16,34 @@ fn expected_sum(n: usize, seed: u64) -> String {
     (0..n).map(|_| rng.random_range(1_i64..100)).sum::<i64>().to_string()
 }
 
-/// The parallel sum of a run of the lesson with `args`.
-fn parallel_sum(args: &[&str], function: &str) -> String {
-    let output = run_answer(BIN, args, function);
-    assert_written(&output, function);
-    value(&texts(&output).0, "Parallel sum: ").to_string()
+/// Asserts that runs with 1, 3 and 7 workers (`mode` the rest of the flags)
+/// print the exact parallel sum.
+fn assert_sums(mode: &[&str], function: &str) {
+    for workers in ["1", "3", "7"] {
+        let args = [&["--n", "1000003", "--workers", workers, "--seed", "5"][..], mode].concat();
+        let output = run_answer(BIN, &args, function);
+        assert_written(&output, function);
+        let sum = value(&texts(&output).0, "Parallel sum: ").to_string();
+        assert_eq!(sum, expected_sum(1_000_003, 5), "{function}: {args:?}");
+    }
 }
 
 #[test]
-fn sum_in_processes_sums_every_chunk_in_worker_processes() {
-    for workers in ["1", "3", "7"] {
-        let args = ["--n", "1000003", "--workers", workers, "--seed", "5"];
-        assert_eq!(
-            parallel_sum(&args, "sum_in_processes"),
-            expected_sum(1_000_003, 5),
-            "sum_in_processes"
-        );
-    }
-    // All at once, not started and waited for one by one.
-    assert_workers_at_once(BIN, &["--n", "20000000", "--workers", "3"], 3, "sum_in_processes");
+fn sum_in_processes_sums_every_chunk_in_worker_processes_at_once() {
+    assert_sums(&[], "sum_in_processes");
+    // Three worker processes, every element summed once, by them, while
+    // taking their chunks at the same time.
+    let working = ["input", "computing"];
+    let expect =
+        Expect { size: Some(20_000_000), working: &working, ..Expect::new("sum_in_processes", 3) };
+    let args = ["--n", "20000000", "--workers", "3"];
+    judge_answer(BIN, &args, "sum_in_processes", |runs| judge(&runs[0], &expect));
 }
 
 #[test]
-fn sum_in_threads_sums_every_chunk_in_threads() {
-    for workers in ["1", "3", "7"] {
-        let args = ["--n", "1000003", "--workers", workers, "--seed", "5", "--threads"];
-        assert_eq!(
-            parallel_sum(&args, "sum_in_threads"),
-            expected_sum(1_000_003, 5),
-            "sum_in_threads"
-        );
-    }
+fn sum_in_threads_sums_every_chunk_in_threads_at_once() {
+    assert_sums(&["--threads"], "sum_in_threads");
+    let expect = Expect { size: Some(50_000_000), ..Expect::new("sum_in_threads", 3) };
+    let args = ["--n", "50000000", "--workers", "3", "--threads"];
+    judge_answer(BIN, &args, "sum_in_threads", |runs| judge(&runs[0], &expect));
 }

@@ -19,12 +19,14 @@ pub fn cut(source: &str, functions: &[Function]) -> Result<String> {
     let file = syn::parse_file(source).context("the lesson's main.rs does not parse")?;
     let mut bodies = Vec::new();
     for Function { name, todo } in functions {
-        let body = file.items.iter().find_map(|item| match item {
-            syn::Item::Fn(f) if f.sig.ident == name => Some(f.block.span().byte_range()),
-            _ => None,
-        });
-        let Some(range) = body else { bail!("no function {name} in the lesson") };
-        bodies.push((range, format!("{{\n    todo!({todo:?})\n}}")));
+        let Some(f) = find(&file, name) else { bail!("no function {name} in the lesson") };
+        let indent = source[..f.start].rsplit('\n').next().unwrap_or("");
+        // todo!'s text is a format string: its braces are doubled.
+        let todo = todo.replace('{', "{{").replace('}', "}}");
+        bodies.push((f.body, format!("{{\n{indent}    todo!({todo:?})\n{indent}}}")));
+        // Until it is written, its arguments are unused: say nothing of them.
+        let allow = format!("#[allow(unused_variables)] // until it is written\n{indent}");
+        bodies.push((f.start..f.start, allow));
     }
     bodies.sort_by_key(|(range, _)| std::cmp::Reverse(range.start));
     let mut cut = source.to_string();
@@ -32,6 +34,52 @@ pub fn cut(source: &str, functions: &[Function]) -> Result<String> {
         cut.replace_range(range, &todo);
     }
     Ok(cut)
+}
+
+/// Where a function of a file stands: from its `fn` (or `pub`) to its end,
+/// and its body.
+pub struct Found {
+    pub start: usize,
+    pub body: std::ops::Range<usize>,
+}
+
+impl Found {
+    pub fn whole(&self) -> std::ops::Range<usize> {
+        self.start..self.body.end
+    }
+}
+
+/// Function `name` of `file`: `work`, or a method, `SpinLock::lock` (in an
+/// `impl` of that type, a trait's too: `SpinGuard::drop`).
+pub fn find(file: &syn::File, name: &str) -> Option<Found> {
+    let found = |vis: &syn::Visibility, sig: &syn::Signature, block: &syn::Block| {
+        let start = match vis {
+            syn::Visibility::Inherited => sig.span().byte_range().start,
+            vis => vis.span().byte_range().start,
+        };
+        Found { start, body: block.span().byte_range() }
+    };
+    let (owner, name) = name.rsplit_once("::").map_or((None, name), |(t, n)| (Some(t), n));
+    file.items.iter().find_map(|item| match (item, owner) {
+        (syn::Item::Fn(f), None) if f.sig.ident == name => Some(found(&f.vis, &f.sig, &f.block)),
+        (syn::Item::Impl(i), Some(owner)) if type_name(&i.self_ty).as_deref() == Some(owner) => {
+            i.items.iter().find_map(|item| match item {
+                syn::ImplItem::Fn(f) if f.sig.ident == name => {
+                    Some(found(&f.vis, &f.sig, &f.block))
+                }
+                _ => None,
+            })
+        }
+        _ => None,
+    })
+}
+
+/// `SpinGuard` of `SpinGuard<'_>`.
+pub fn type_name(ty: &syn::Type) -> Option<String> {
+    match ty {
+        syn::Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
 }
 
 /// The exercise's README: the task, the functions, the commands, what the
@@ -63,7 +111,7 @@ pub fn readme(lesson: &str, exercise: &Exercise, has_procs: bool) -> String {
              cargo test           # judges your answer\n```\n\n\
              `cargo test` runs the unit tests at the end of `src/main.rs` and \
              `tests/exercise.rs`: a failure names the function it judged and says what \
-             it saw. An answer that hangs is stopped and named within 20 s. The \
+             it saw. An answer that hangs is stopped and named: a thread after 30 s, a program after 90 s. The \
              lesson's tests of what a hostile user does (killing workers, full \
              disks, Ctrl-C) test the code you did not write: they stay in the course's \
              workspace.\n";
@@ -106,9 +154,16 @@ mod tests {
         let cut = cut(source, &[function("a", "a: add one")]).unwrap();
         assert_eq!(
             cut,
-            "/// Doc.\nfn a(x: u32) -> u32 {\n    todo!(\"a: add one\")\n}\n\nfn b() {}\n"
+            "/// Doc.\n#[allow(unused_variables)] // until it is written\n\
+             fn a(x: u32) -> u32 {\n    todo!(\"a: add one\")\n}\n\nfn b() {}\n"
         );
         assert!(super::cut(source, &[function("c", "")]).is_err());
+        let method = "impl S {\n    fn m(&self) -> u8 {\n        1\n    }\n}\n";
+        assert_eq!(
+            super::cut(method, &[function("S::m", "S::m: return S { one }")]).unwrap(),
+            "impl S {\n    #[allow(unused_variables)] // until it is written\n    \
+             fn m(&self) -> u8 {\n        todo!(\"S::m: return S {{ one }}\")\n    }\n}\n"
+        );
     }
 
     #[test]

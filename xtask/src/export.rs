@@ -58,7 +58,14 @@ pub fn export(name: &str, dir: &Path, as_exercise: bool) -> Result<()> {
         let has_procs = dir.join("src/procs.rs").exists();
         write(&dir.join("README.md"), &exercise::readme(name, exercise, has_procs))?;
         write(&dir.join("ANSWERS.md"), &exercise::answers(name, exercise))?;
+    } else {
+        write(&dir.join("README.md"), &readme(lesson, &read(&dir.join("src/main.rs"))?))?;
     }
+    Ok(())
+}
+
+/// Tells where the export went, and what to type there.
+pub fn tell(name: &str, dir: &Path, as_exercise: bool) -> Result<()> {
     let mut stdout = io::stdout();
     writeln!(stdout, "{name} is now a project of its own in {}:", dir.display())?;
     match name {
@@ -67,7 +74,7 @@ pub fn export(name: &str, dir: &Path, as_exercise: bool) -> Result<()> {
             "  cd {} && cargo build && mpirun -np 2 target/debug/vec_add_mpi",
             dir.display()
         )?,
-        _ if exercise.is_some() => writeln!(
+        _ if as_exercise => writeln!(
             stdout,
             "  cd {} and read README.md: write what src/main.rs leaves as todo!, then cargo test",
             dir.display()
@@ -75,6 +82,55 @@ pub fn export(name: &str, dir: &Path, as_exercise: bool) -> Result<()> {
         _ => writeln!(stdout, "  cd {} && cargo run", dir.display())?,
     }
     Ok(())
+}
+
+/// A plain export's README: what the lesson is (its `main.rs`'s opening
+/// comment), the commands, and where its page is.
+fn readme(lesson: &lessons::Lesson, main: &str) -> String {
+    let name = &lesson.name;
+    let about: Vec<&str> = main
+        .lines()
+        .map_while(|line| line.strip_prefix("//!"))
+        .map(|line| line.strip_prefix(' ').unwrap_or(line))
+        .collect();
+    let script = match lesson.script.as_str() {
+        "" => String::new(),
+        script => format!(", answering the lecture's `{script}`"),
+    };
+    let timeline = format!("cargo run -- --timeline {name}.svg");
+    let commands: &[(&str, &str)] = match name.as_str() {
+        "vec_add_mpi" => &[
+            ("cargo build", ""),
+            ("mpirun -np 2 target/debug/vec_add_mpi", "two ranks"),
+            ("cargo test", "its tests start mpirun"),
+        ],
+        _ => &[
+            ("cargo run", "the lesson, with the lecture's constants"),
+            ("cargo run -- --help", "its flags"),
+            (&timeline, "its timelines as a picture"),
+            ("cargo test", "its tests"),
+        ],
+    };
+    let width = commands.iter().map(|(command, _)| command.len()).max().unwrap_or(0);
+    let commands: Vec<String> = commands
+        .iter()
+        .map(|(command, what)| match what.is_empty() {
+            true => command.to_string(),
+            false => format!("{command:width$}  # {what}"),
+        })
+        .collect();
+    let timelines = match name.as_str() {
+        "vec_add_mpi" => "",
+        _ => " (and \"Reading a timeline\", for the rows its runs print)",
+    };
+    format!(
+        "# {name}\n\nOne lesson of a Rust companion to a lecture on parallelism and concurrency{script}, \
+         taken out of the course's workspace by `cargo xtask export`.\n\n{}\n\n\
+         ```sh\n{}\n```\n\nIts page in the course's workspace: `docs/lessons.md`, \
+         section \"{name}\"{timelines}.\n",
+        about.join("\n").trim(),
+        commands.join("\n")
+    )
 }
 
 /// The workspace's shared settings, for a project of one lesson: the
@@ -105,7 +161,8 @@ fn workspace_settings(root: &Path, used: &str) -> Result<String> {
             }
             _ if line.starts_with('#') => comment += &format!("{line}\n"),
             _ => {
-                if used.contains(&format!("\n{name}.workspace = true")) {
+                let uses = |form: &str| used.contains(&format!("\n{name}{form}"));
+                if uses(".workspace = true") || uses(" = { workspace = true") {
                     settings += &comment;
                     settings += line;
                     settings += "\n";

@@ -7,10 +7,13 @@
 //! - `cargo xtask measure` runs every lesson on this machine, beside the
 //!   lecture's Python and this machine's own limits, and writes a report,
 //!   a CSV of every run and a speedup chart per lesson.
+//! - `cargo xtask battery` judges answers to the exercises, wrong ones and
+//!   right ones written differently, with the exercises' own tests.
 //! - `cargo xtask windows-check DIR`, on Windows (CI: under wine), runs
 //!   every lesson's Windows build and checks what it prints, and how it
 //!   ends when a worker or the parent is ended.
 
+mod battery;
 mod exercise;
 mod export;
 mod lessons;
@@ -80,6 +83,13 @@ enum Task {
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
         repeat: u32,
     },
+    /// Judge the battery of answers (xtask/battery/) with their exercises' tests
+    ///
+    /// Every answer, wrong or right but written differently, goes into its
+    /// exercise in place of the lesson's functions, and its `cargo test`
+    /// runs as a student's would. Each verdict is printed beside the one
+    /// the answer deserves; the exit code says whether all were.
+    Battery(battery::Options),
     /// Print the lessons' names, one a line, in the workspace's order (for scripts)
     Lessons {
         /// Only those with worker processes / with an exercise / with threads only
@@ -108,7 +118,10 @@ enum With {
 fn main() -> ExitCode {
     let Args { task } = Args::parse();
     let result = match task {
-        Task::Export { name, dir, exercise } => export::export(&name, &dir, exercise),
+        Task::Export { name, dir, exercise } => {
+            export::export(&name, &dir, exercise).and_then(|()| export::tell(&name, &dir, exercise))
+        }
+        Task::Battery(options) => battery::battery(&options),
         #[cfg(feature = "measure")]
         Task::Measure(options) => measure::measure(&options),
         #[cfg(not(feature = "measure"))]

@@ -30,6 +30,12 @@ fn an_export_is_a_project_of_its_own_with_the_fast_dev_profile() {
     for file in ["Cargo.lock", "LICENSE-MIT", "LICENSE-APACHE", "rustfmt.toml", ".gitignore"] {
         assert!(dir.join(file).is_file(), "{file} is missing");
     }
+    // A short README: what the lesson is, the commands, where its page is.
+    let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+    assert!(readme.starts_with("# squares\n"), "{readme}");
+    assert!(readme.contains("answering the lecture's `squares.py`"), "{readme}");
+    assert!(readme.contains("\ncargo run -- --help "), "{readme}");
+    assert!(readme.contains("`docs/lessons.md`, section \"squares\""), "{readme}");
     let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
     assert!(manifest.starts_with("[package]\nname = \"squares\""), "{manifest}");
     assert!(manifest.contains("[profile.dev]\nopt-level = 3\n"), "{manifest}");
@@ -81,7 +87,10 @@ fn an_exercise_leaves_the_lessons_functions_to_write_and_says_what_to_do() {
     let main = std::fs::read_to_string(dir.join("src/main.rs")).unwrap();
     assert!(main.contains("fn map_in_processes("), "the signature stays");
     assert!(main.contains("todo!(\"map_in_processes: "), "its body is the exercise");
-    assert!(main.contains("fn map_in_threads("), "the rest stays");
+    assert!(main.contains("fn slow_integrate_sin("), "the rest stays");
+    assert!(
+        main.contains("#[allow(unused_variables)] // until it is written\nfn map_in_processes(")
+    );
     assert!(dir.join("src/procs.rs").is_file() && dir.join("tests/exercise.rs").is_file());
     // The lesson's tests against a hostile user judge what the student does
     // not write: an exercise's `cargo test` judges the exercise alone.

@@ -77,7 +77,7 @@ enum Size {
 }
 
 /// What caps a lesson's speedup: the line drawn as its ceiling.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Bound {
     /// Summing memory: the memory ceiling, measured in the same run.
     Memory,
@@ -85,6 +85,12 @@ enum Bound {
     Cores,
     /// Sleeping tasks: the rounds of tasks, tasks / ceil(tasks / workers).
     Sleep { tasks: usize },
+    /// A lock against the Mutex (spin_lock): its time over the Mutex's,
+    /// against threads; 1 is as fast as the Mutex.
+    Lock,
+    /// No workers (caches): its chase's nanoseconds a load against the
+    /// working set, with the system's cache sizes; nothing to sweep.
+    Staircase,
 }
 
 pub struct Lesson {
@@ -122,6 +128,8 @@ fn all_lessons() -> Result<&'static [Lesson]> {
             None => None,
             Some("memory") => Some(Bound::Memory),
             Some("cores") => Some(Bound::Cores),
+            Some("lock") => Some(Bound::Lock),
+            Some("staircase") => Some(Bound::Staircase),
             Some(sleep) => match sleep.strip_prefix("sleep ").and_then(|t| t.parse().ok()) {
                 Some(tasks) => Some(Bound::Sleep { tasks }),
                 None => bail!("{name}: no bound {sleep:?}"),
@@ -287,8 +295,15 @@ pub fn measure(options: &Options) -> Result<()> {
         }
     }
     let mut sweep_jobs = Vec::new();
+    // A lock lesson, also with four threads a CPU, its default.
+    let lock_workers = workers.iter().copied().chain([4 * machine.cpus]).collect::<Vec<_>>();
+    for &lesson in lessons.iter().filter(|l| l.bound == Some(Bound::Lock)) {
+        for &w in lock_workers.iter().filter(|w| !workers.contains(w)) {
+            sweep_jobs.push(rust_job(lesson, "processes", &[], Some(w), bin, options));
+        }
+    }
     for &w in &workers {
-        for &lesson in lessons.iter().filter(|l| l.bound.is_some()) {
+        for &lesson in lessons.iter().filter(|l| l.bound.is_some_and(|b| b != Bound::Staircase)) {
             let kind = if lesson.mpi { "mpi" } else { "processes" };
             sweep_jobs.push(rust_job(lesson, kind, &[], Some(w), bin, options));
             if lesson.threads {
@@ -353,11 +368,26 @@ pub fn measure(options: &Options) -> Result<()> {
         heavy_n: options.n.unwrap_or(HEAVY_N),
     };
     report::write(&measurement, &out)?;
-    for lesson in measurement.lessons.iter().filter(|l| l.bound.is_some()) {
+    for lesson in measurement.lessons.iter().filter(|l| l.bound == Some(Bound::Staircase)) {
+        let path = out.join(format!("{}.svg", lesson.name));
+        let points = report::staircase(&measurement, lesson);
+        let title = format!("{}: the levels, a random chase", lesson.name);
+        chart::staircase(&path, &title, &points, &os_caches())
+            .with_context(|| format!("cannot draw {}", path.display()))?;
+    }
+    for lesson in
+        measurement.lessons.iter().filter(|l| l.bound.is_some_and(|b| b != Bound::Staircase))
+    {
         let path = out.join(format!("{}.svg", lesson.name));
         let (measured, reference) = report::curves(&measurement, lesson);
-        chart::draw(&path, &report::chart_title(lesson), &measured, &reference)
-            .with_context(|| format!("cannot draw {}", path.display()))?;
+        chart::draw(
+            &path,
+            lesson.bound == Some(Bound::Lock),
+            &report::chart_title(lesson),
+            &measured,
+            &reference,
+        )
+        .with_context(|| format!("cannot draw {}", path.display()))?;
     }
     if options.readme {
         readme(&out)?;
@@ -379,6 +409,37 @@ fn readme(out: &Path) -> Result<()> {
         format!("{} has no `<!-- measure:begin -->` ... `<!-- measure:end -->`", path.display())
     })?;
     fs::write(&path, spliced).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// `4 KiB`, `2 MiB`, `1 GiB`: as `caches` names its working sets.
+fn size_name(bytes: usize) -> String {
+    match bytes {
+        b if b >= 1 << 30 && b % (1 << 30) == 0 => format!("{} GiB", b >> 30),
+        b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MiB", b >> 20),
+        b => format!("{} KiB", b >> 10),
+    }
+}
+
+/// The data and unified caches the system reports, named (`L1d`, `L2`),
+/// from Linux's sysfs; elsewhere none.
+fn os_caches() -> Vec<(String, usize)> {
+    let dir = Path::new("/sys/devices/system/cpu/cpu0/cache");
+    let mut caches = Vec::new();
+    for index in 0..8 {
+        let read = |what: &str| fs::read_to_string(dir.join(format!("index{index}/{what}")));
+        let (Ok(level), Ok(kind), Ok(size)) = (read("level"), read("type"), read("size")) else {
+            continue;
+        };
+        let Some(kib) = size.trim().strip_suffix('K').and_then(|k| k.parse::<usize>().ok()) else {
+            continue;
+        };
+        match kind.trim() {
+            "Data" => caches.push((format!("L{}d", level.trim()), kib * 1024)),
+            "Unified" => caches.push((format!("L{}", level.trim()), kib * 1024)),
+            _ => {}
+        }
+    }
+    caches
 }
 
 /// 1, 2, 4, ... up to twice the CPUs, and the CPU count itself.

@@ -9,6 +9,8 @@ pub enum Unit {
     Times,
     /// A count: a counter's result, or updates lost.
     Count,
+    /// Nanoseconds a load (`caches`' chase).
+    Nanos,
 }
 
 /// One number from one run, by name: `parallel`, `speedup`, `get_lock lost`.
@@ -45,7 +47,17 @@ pub fn metrics(output: &str) -> Vec<Metric> {
     let mut found: Vec<Metric> = Vec::new();
     // The lines before the timelines, which measure nothing themselves.
     let lines = output.lines().take_while(|line| !line.starts_with("Timeline ("));
-    for metric in lines.flat_map(line_metrics) {
+    // `8 threads, 4 a CPU (...):` heads the lines of a run of 8 threads:
+    // their numbers are `spin lock (8 threads)`, and so on.
+    let mut threads = String::new();
+    let lines = lines.flat_map(|line| {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if line.ends_with(':') && words.len() > 2 && words[1].starts_with("thread") {
+            threads = format!(" ({} threads)", words[0]);
+        }
+        line_metrics(line, &threads)
+    });
+    for metric in lines {
         // `Parallel sum (scattered): ...` then `Speedup: ...`: the speedup
         // of that version, `speedup (scattered)`.
         let version = found
@@ -63,7 +75,8 @@ pub fn metrics(output: &str) -> Vec<Metric> {
     found
 }
 
-fn line_metrics(line: &str) -> Vec<Metric> {
+/// The numbers of one line, each name followed by `threads` (` (8 threads)`).
+fn line_metrics(line: &str, threads: &str) -> Vec<Metric> {
     let line = line.trim();
     if let Ok(value) = line.parse() {
         return vec![Metric::new("result", Unit::Count, value)];
@@ -75,6 +88,24 @@ fn line_metrics(line: &str) -> Vec<Metric> {
         return Vec::new();
     };
     let label = label.trim();
+    // caches: `Line: 128 bytes, ...`, `Plateaus: L1 ...; L2 ...` (how many),
+    // and the chase's `  4 KiB:     2.3 ns ####` (in nanoseconds).
+    match label {
+        "Line" => {
+            return first_number(rest)
+                .map(|b| Metric::new("line", Unit::Count, b))
+                .into_iter()
+                .collect();
+        }
+        "Plateaus" if !rest.contains("none found") => {
+            return vec![Metric::new("plateaus", Unit::Count, rest.split(';').count() as f64)];
+        }
+        _ => {}
+    }
+    let bar_cut = rest.trim().trim_end_matches('#').trim_end();
+    if let Some(ns) = bar_cut.strip_suffix(" ns").and_then(first_number) {
+        return vec![Metric::new(&format!("chase {label}"), Unit::Nanos, ns)];
+    }
     if label == "Speedup" || label == "Ratio" {
         return first_number(rest)
             .map(|ratio| Metric::new(&label.to_lowercase(), Unit::Times, ratio))
@@ -91,7 +122,8 @@ fn line_metrics(line: &str) -> Vec<Metric> {
         .or_else(|| label.strip_suffix(" time"))
         .unwrap_or(label)
         .to_lowercase()
-        + &version;
+        + &version
+        + threads;
     let time = match rest.split_once("time = ") {
         Some((_, time)) => first_number(time),
         None if label.ends_with(" time") => first_number(rest),
@@ -101,6 +133,9 @@ fn line_metrics(line: &str) -> Vec<Metric> {
         return Vec::new(); // a line with no time is not a measured phase
     };
     let mut found = vec![Metric::new(&name, Unit::Seconds, time)];
+    if let Some(cpu) = rest.split_once("CPU time = ").and_then(|(_, cpu)| first_number(cpu)) {
+        found.push(Metric::new(&format!("{name} cpu"), Unit::Seconds, cpu));
+    }
     if rest.contains(" rounds with r1 = r2 = 0")
         && let Some(seen) = first_number(rest)
     {
@@ -248,6 +283,47 @@ mod tests {
                 seconds("seqcst", 0.143),
                 count("seqcst r1 = r2 = 0", 0.0),
             ]
+        );
+    }
+
+    #[test]
+    fn the_spin_lock_lines_name_their_threads_and_cpu_time() {
+        let output = "2 threads, one a CPU (200000 additions each, 50 steps of work in each):\n  \
+                      spin lock: 400000 of 400000, time = 0.041 s, CPU time = 0.080 s\n\
+                      8 threads, 4 a CPU (200000 additions each, 50 steps of work in each):\n  \
+                      Mutex:     1600000 of 1600000, time = 0.186 s, CPU time = 0.367 s\n";
+        assert_eq!(
+            read(output),
+            [
+                seconds("spin lock (2 threads)", 0.041),
+                seconds("spin lock (2 threads) cpu", 0.080),
+                count("spin lock (2 threads) lost", 0.0),
+                seconds("mutex (8 threads)", 0.186),
+                seconds("mutex (8 threads) cpu", 0.367),
+                count("mutex (8 threads) lost", 0.0),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_caches_lines_give_the_line_the_plateaus_and_each_working_set() {
+        let ns = |name: &str, value: f64| (name.to_string(), Unit::Nanos, value);
+        let output = "Line: 128 bytes, as fetched here; the OS says 64 bytes.\n\
+                      \x20    4 KiB:     2.3 ns #########\n\
+                      \x20    1 GiB:   159.5 ns ########################################\n\
+                      Plateaus: L1 4 KiB to 32 KiB, 2.3 ns; memory 16 MiB to 1 GiB, 141.6 ns.\n";
+        assert_eq!(
+            read(output),
+            [
+                count("line", 128.0),
+                ns("chase 4 KiB", 2.3),
+                ns("chase 1 GiB", 159.5),
+                count("plateaus", 2.0),
+            ]
+        );
+        assert!(
+            read("Line: not found this time (the times ...)\nPlateaus: none found this time\n")
+                .is_empty()
         );
     }
 

@@ -21,7 +21,10 @@ pub fn write(m: &Measurement, out: &Path) -> Result<()> {
 }
 
 pub fn chart_title(lesson: &Lesson) -> String {
-    format!("{}: speedup against workers", lesson.name)
+    match lesson.bound {
+        Some(Bound::Lock) => format!("{}: the spin lock against the Mutex", lesson.name),
+        _ => format!("{}: speedup against workers", lesson.name),
+    }
 }
 
 fn markdown(m: &Measurement) -> String {
@@ -75,8 +78,20 @@ fn markdown(m: &Measurement) -> String {
          CPU; for squares' sleeping tasks, the rounds of tasks.\n",
         m.workers.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
     );
-    for lesson in m.lessons.iter().filter(|l| l.bound.is_some()) {
+    for lesson in m.lessons.iter().filter(|l| l.bound.is_some_and(|b| b != Bound::Staircase)) {
         sweep(m, lesson, &mut md);
+    }
+    for lesson in m.lessons.iter().filter(|l| l.bound == Some(Bound::Staircase)) {
+        let _ = writeln!(
+            md,
+            "\n![{0}: the levels, a random chase]({0}.svg)\n\n`{0}`'s chase, \
+             nanoseconds a load against the working set (the green lines: the \
+             caches the system reports):\n\n| working set | ns a load |\n|---|---|",
+            lesson.name
+        );
+        for (bytes, s) in staircase(m, lesson) {
+            let _ = writeln!(md, "| {} | {} |", super::size_name(bytes), nanos_cell(s));
+        }
     }
     md
 }
@@ -282,16 +297,50 @@ fn beyond_the_scripts(m: &Measurement, all: &mut Vec<Target>) {
         let count = |ordering: &str| {
             summary(&values(m, "defaults", "reorder", &format!("{ordering} r1 = r2 = 0")))
         };
-        let (relaxed, seq_cst) = (count("relaxed"), count("seqcst"));
+        let (relaxed, seq_cst, fence) =
+            (count("relaxed"), count("seqcst"), count("relaxed + fence"));
+        let cell = |s: Option<Summary>| s.map(count_cell).unwrap_or_default();
         all.push(Target {
-            what: "`reorder`: rounds with r1 = r2 = 0 under `Relaxed` in every run, never under `SeqCst`"
+            what: "`reorder`: rounds with r1 = r2 = 0 under `Relaxed` in every run, never under `SeqCst` nor with the fence"
                 .to_string(),
             measured: format!(
-                "Relaxed {}, SeqCst {}",
-                relaxed.map(count_cell).unwrap_or_default(),
-                seq_cst.map(count_cell).unwrap_or_default()
+                "Relaxed {}, SeqCst {}, fence {}",
+                cell(relaxed),
+                cell(seq_cst),
+                cell(fence)
             ),
-            met: relaxed.zip(seq_cst).map(|(r, s)| r.min > 0.0 && s.max == 0.0),
+            met: relaxed
+                .zip(seq_cst.zip(fence))
+                .map(|(r, (s, f))| r.min > 0.0 && s.max == 0.0 && f.max == 0.0),
+        });
+    }
+    if m.lessons.iter().any(|l| l.name == "caches") {
+        let plateaus = summary(&values(m, "defaults", "caches", "plateaus"));
+        let lines = summary(&values(m, "defaults", "caches", "line"));
+        all.push(Target {
+            what: "`caches`: at least three plateaus of the chase, and a line size, in every run"
+                .to_string(),
+            measured: format!(
+                "plateaus {}, line {} bytes",
+                plateaus.map(count_cell).unwrap_or_default(),
+                lines.map(count_cell).unwrap_or_default()
+            ),
+            met: plateaus.zip(lines).map(|(p, l)| p.min >= 3.0 && l.min > 0.0),
+        });
+    }
+    if m.lessons.iter().any(|l| l.name == "spin_lock") {
+        let many = 4 * cpus;
+        let of = |way: &str, cpu: &str| {
+            values(m, "defaults", "spin_lock", &format!("{way} ({many} threads){cpu}"))
+        };
+        let wall = ratios(&of("spin lock", ""), &of("mutex", ""));
+        let cpu = ratios(&of("spin lock", " cpu"), &of("mutex", " cpu"));
+        all.push(Target {
+            what: format!(
+                "`spin_lock`: with {many} threads on {cpus} CPUs, the spin lock at least 3x the Mutex's time and CPU time"
+            ),
+            measured: format!("time {}, CPU time {}", times_cell(wall), times_cell(cpu)),
+            met: wall.zip(cpu).map(|(w, c)| w.median >= 3.0 && c.median >= 3.0),
         });
     }
 }
@@ -342,6 +391,7 @@ fn defaults(m: &Measurement, lesson: &Lesson, md: &mut String) {
         .iter()
         .map(|(name, unit)| match unit {
             Unit::Seconds => format!("{name} (s)"),
+            Unit::Nanos => format!("{name} (ns)"),
             _ => name.clone(),
         })
         .collect();
@@ -356,6 +406,7 @@ fn defaults(m: &Measurement, lesson: &Lesson, md: &mut String) {
                     Unit::Seconds => s.map(seconds_cell).unwrap_or_default(),
                     Unit::Times => times_cell(s),
                     Unit::Count => s.map(count_cell).unwrap_or_default(),
+                    Unit::Nanos => s.map(nanos_cell).unwrap_or_default(),
                 }
             })
             .collect();
@@ -410,6 +461,9 @@ fn sweep(m: &Measurement, lesson: &Lesson, md: &mut String) {
 const ANSWERED: [&str; 2] = ["vec_add", "vec_add_shm"];
 
 pub fn curves(m: &Measurement, lesson: &Lesson) -> (Vec<Measured>, Reference) {
+    if lesson.bound == Some(Bound::Lock) {
+        return lock_curves(m, lesson);
+    }
     let mut by_kind: BTreeMap<String, Vec<(usize, Summary)>> = BTreeMap::new();
     for &w in &m.workers {
         // vec_add_mpi is drawn beside the two lessons it answers.
@@ -446,12 +500,66 @@ pub fn curves(m: &Measurement, lesson: &Lesson) -> (Vec<Measured>, Reference) {
             format!("{tasks} tasks in rounds: tasks / ceil(tasks / workers)"),
             m.workers.iter().map(|&w| (w, tasks as f64 / tasks.div_ceil(w) as f64)).collect(),
         ),
-        Some(Bound::Cores) | None => (
+        Some(Bound::Cores | Bound::Lock | Bound::Staircase) | None => (
             format!("{cpus} CPUs: min(workers, CPUs)"),
             m.workers.iter().map(|&w| (w, w.min(cpus) as f64)).collect(),
         ),
     };
     (measured, Reference { label, points })
+}
+
+/// `caches`' chase, from its default runs: each working set's nanoseconds
+/// a load (median and range), smallest first.
+pub fn staircase(m: &Measurement, lesson: &Lesson) -> Vec<(usize, Summary)> {
+    let mut points = Vec::new();
+    for k in 12..=40 {
+        let bytes: usize = 1 << k;
+        let name = format!("chase {}", super::size_name(bytes));
+        if let Some(s) = summary(&values(m, "defaults", lesson.name, &name)) {
+            points.push((bytes, s));
+        }
+    }
+    points
+}
+
+/// The spin lock's time over the Mutex's, and its CPU time over the
+/// Mutex's, against the threads of its second run (`--workers`).
+fn lock_curves(m: &Measurement, lesson: &Lesson) -> (Vec<Measured>, Reference) {
+    let mut curves = [("time", Vec::new()), ("CPU time", Vec::new())];
+    let mut threads: Vec<usize> = m
+        .runs_done
+        .iter()
+        .filter(|r| r.phase == "sweep" && r.lesson == lesson.name)
+        .filter_map(|r| r.workers)
+        .collect();
+    threads.sort_unstable();
+    threads.dedup();
+    for &w in &threads {
+        let runs: Vec<&Run> = m
+            .runs_done
+            .iter()
+            .filter(|r| r.phase == "sweep" && r.workers == Some(w) && r.lesson == lesson.name)
+            .collect();
+        for (what, points) in &mut curves {
+            let cpu = if *what == "time" { "" } else { " cpu" };
+            let ratio = |r: &&Run| {
+                Some(
+                    r.get(&format!("spin lock ({w} threads){cpu}"))?
+                        / r.get(&format!("mutex ({w} threads){cpu}"))?,
+                )
+            };
+            let each: Vec<f64> = runs.iter().filter_map(ratio).filter(|x| x.is_finite()).collect();
+            if let Some(s) = summary(&each) {
+                points.push((w, s));
+            }
+        }
+    }
+    let measured = curves
+        .into_iter()
+        .map(|(what, points)| Measured { label: format!("spin lock's {what} / Mutex's"), points })
+        .collect();
+    let label = "as fast as the Mutex".to_string();
+    (measured, Reference { label, points: threads.iter().map(|&w| (w, 1.0)).collect() })
 }
 
 const BEGIN: &str = "<!-- measure:begin -->";
@@ -472,6 +580,7 @@ fn csv_text(m: &Measurement) -> String {
                 Unit::Seconds => "s",
                 Unit::Times => "x",
                 Unit::Count => "count",
+                Unit::Nanos => "ns",
             };
             let workers = run.workers.map(|w| w.to_string()).unwrap_or_default();
             let _ = writeln!(
@@ -497,6 +606,10 @@ fn seconds(value: f64) -> String {
     let decimals =
         [100.0, 10.0, 1.0, 0.1, 0.01, 0.001].iter().take_while(|&&limit| value < limit).count();
     format!("{value:.decimals$}")
+}
+
+fn nanos_cell(s: Summary) -> String {
+    format!("{:.1} [{:.1}–{:.1}]", s.median, s.min, s.max)
 }
 
 fn seconds_cell(s: Summary) -> String {
