@@ -1,26 +1,17 @@
 //! Memory reordering, the topic of the lecture folder's `reorder.c`,
-//! `reorderF.c`, `reorderSeqCons.c` and `reorderWithComm.c` (names only:
-//! their code was not shown; Python cannot ask for an ordering).
-//!
-//! The store-buffer experiment: thread 1 does `x = 1; r1 = y`, thread 2
-//! `y = 1; r2 = x`. The lesson: a store waits in its core's store buffer while
-//! the load after it goes ahead, so `r1 = r2 = 0` happens; only `SeqCst`
-//! forbids it, or a `SeqCst` fence between the store and the load (C's
-//! `mfence`: reorderF.c) (docs/lessons.md, "reorder"). One run, 2-core x86-64:
-//!
-//! ```text
-//! Relaxed:         7915 of 200000 rounds with r1 = r2 = 0, time = 0.067 s
-//! Release/Acquire: 8079 of 200000 rounds with r1 = r2 = 0, time = 0.051 s
-//! SeqCst:          0 of 200000 rounds with r1 = r2 = 0, time = 0.053 s
-//! Relaxed + fence: 0 of 200000 rounds with r1 = r2 = 0, time = 0.055 s
-//! ```
+//! `reorderF.c`, `reorderSeqCons.c` and `reorderWithComm.c` (names only: their
+//! code was not shown; Python cannot ask for an ordering). Thread 1 does
+//! `x = 1; r1 = y`, thread 2 `y = 1; r2 = x`. The lesson: a store waits in its
+//! core's store buffer while the load after it goes ahead, so `r1 = r2 = 0`
+//! happens; only `SeqCst` forbids it, or a `SeqCst` fence between the store
+//! and the load (C's `mfence`: reorderF.c) (docs/lessons.md, "reorder"). One
+//! run, 2 cores: `Relaxed: 7915 of 200000 rounds with r1 = r2 = 0`, SeqCst 0.
 
 mod cli;
 mod rounds;
 
 use std::io::{self, Write};
-use std::sync::atomic::Ordering::{Acquire, Relaxed, Release, SeqCst};
-use std::sync::atomic::{AtomicBool, fence};
+use std::sync::atomic::{AtomicBool, Ordering::*, fence};
 
 use anyhow::Result;
 use clap::Parser;
@@ -55,8 +46,7 @@ fn main() -> std::process::ExitCode {
     cli::exit(run(&Args::parse()))
 }
 
-/// Four experiments: the same rounds with three orderings, and the fence
-/// (see rounds.rs).
+/// Four experiments: the same rounds three ways, and with the fence (rounds.rs).
 fn run(args: &Args) -> Result<()> {
     let rounds = u64::from(args.rounds);
     let mut out = io::stdout();
