@@ -63,7 +63,7 @@ mod tests {
     use super::*;
     use std::sync::{Mutex, MutexGuard, PoisonError};
     use std::thread::sleep;
-    use std::time::Duration;
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
     /// The record is one per program: the tests that make one take turns.
     fn alone() -> MutexGuard<'static, ()> {
@@ -170,6 +170,25 @@ mod tests {
         assert_eq!(doings, [Doing::Starting, Doing::Waiting, Doing::Computing]);
         assert!((spans[0].to - 0.003).abs() < 1e-3, "it started 2 ms before its answer came");
         assert_eq!((spans[2].task, spans[2].size), (Some(7), 3));
+    }
+
+    #[test]
+    fn a_report_read_late_is_placed_where_the_system_clock_says() {
+        let _alone = alone();
+        let start = record();
+        let since = |at: SystemTime| at.duration_since(UNIX_EPOCH).unwrap().as_micros();
+        let (parent, now) = (since(SystemTime::now()), Instant::now());
+        let late = |ms| now + Duration::from_millis(ms); // read 8 ms after the worker's 2 ms
+        for (worker, clock) in [(0, parent + 1000), (1, parent + 9000), (2, parent - 5000)] {
+            started(worker, start);
+            place(worker, late(10), &format!("@2000={clock} c100-1900")).unwrap();
+        }
+        sleep(Duration::from_millis(11));
+        let timeline = finish("3 processes");
+        let begun = |w: usize| timeline.workers[w].1[0].to; // the end of its `starting`
+        assert!((begun(0) - 0.001).abs() < 5e-4, "the system's clock: 1 ms in");
+        assert!((begun(1) - 0.008).abs() < 5e-4, "after the latest it can be: 8 ms in");
+        assert!((begun(2) - 0.008).abs() < 5e-4, "before the parent started it: 8 ms in");
     }
 
     #[test]

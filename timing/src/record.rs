@@ -11,7 +11,7 @@ use std::cell::Cell;
 use std::fmt::Write as _;
 use std::sync::{Mutex, PoisonError};
 use std::thread::{self, ThreadId};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// What a worker was doing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,6 +89,9 @@ enum Who {
 /// The record being made.
 struct Recording {
     start: Instant,
+    /// The same moment on the system's clock, which every process reads
+    /// alike: how a worker's start is placed on this record's clock.
+    since_epoch: Option<Duration>,
     main: ThreadId,
     rows: Vec<(Who, Vec<Span>)>,
     /// Each worker process: when the parent started it, and, once its first
@@ -134,8 +137,9 @@ fn with<R>(f: impl FnOnce(&mut Recording) -> R) -> Option<R> {
 /// worker does is noted until `finish`. Returns the moment it started.
 pub fn record() -> Instant {
     let start = Instant::now();
+    let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).ok();
     let main = thread::current().id();
-    let recording = Recording { start, main, rows: Vec::new(), processes: Vec::new() };
+    let recording = Recording { start, main, since_epoch, rows: Vec::new(), processes: Vec::new() };
     *RECORDING.lock().unwrap_or_else(PoisonError::into_inner) = Some(recording);
     start
 }
@@ -311,13 +315,16 @@ impl Drop for Notes {
 }
 
 /// A worker process's report of what it did since its last one, to send
-/// with its answer: `@NOW` and its spans, in microseconds from the start of
-/// its own record (`record()`, the worker's first act). Empty when it keeps
-/// no record.
+/// with its answer: `@NOW=START` and its spans, in microseconds from the
+/// start of its own record (`record()`, the worker's first act), START
+/// being that start on the system's clock. Empty when it keeps no record.
 pub fn report() -> String {
     let now = Instant::now();
     with(|r| {
         let mut text = format!("@{}", micros(now.saturating_duration_since(r.start)));
+        if let Some(start) = r.since_epoch {
+            let _ = write!(text, "={}", micros(start));
+        }
         for (_, spans) in &mut r.rows {
             for span in spans.drain(..) {
                 let (from, to) = (micros_of(span.from), micros_of(span.to));
@@ -352,14 +359,23 @@ pub fn started(worker: usize, at: Instant) {
 }
 
 /// Worker process `worker`'s report, which reached the parent at
-/// `received`, placed on the parent's clock: the worker's own start is
-/// taken to be `received` less the report's `@NOW` (the first report
-/// fixes it), never before the parent started it. Says what it cannot read.
+/// `received`, placed on the parent's clock (the first report fixes where):
+/// the worker's own start is where the system's clock says, if that is
+/// after the parent started it and no later than `received` less the
+/// report's `@NOW`; else that latest moment (late by however long the
+/// answer took to be read: a busy machine's time slice, at worst).
+/// Says what it cannot read.
 pub fn place(worker: usize, received: Instant, report: &str) -> Result<(), String> {
     let bad = || format!("{report:?} is not a report of spans");
     let mut words = report.split(' ');
-    let now =
-        words.next().and_then(|w| w.strip_prefix('@')?.parse::<u64>().ok()).ok_or_else(bad)?;
+    let (now, started) = words
+        .next()
+        .and_then(|w| {
+            let w = w.strip_prefix('@')?;
+            let (now, started) = w.split_once('=').map_or((w, None), |(n, s)| (n, Some(s)));
+            Some((now.parse::<u64>().ok()?, started.map(str::parse::<u64>).transpose().ok()?))
+        })
+        .ok_or_else(bad)?;
     let mut spans = Vec::new();
     for word in words {
         spans.push(parse_span(word).ok_or_else(bad)?);
@@ -369,8 +385,14 @@ pub fn place(worker: usize, received: Instant, report: &str) -> Result<(), Strin
         let spawned = at.map_or(r.start, |at| r.processes[at].1);
         let placed = at.and_then(|at| r.processes[at].2);
         let origin = placed.unwrap_or_else(|| {
-            let origin = received.checked_sub(Duration::from_micros(now)).unwrap_or(spawned);
-            let origin = origin.max(spawned);
+            let latest = received.checked_sub(Duration::from_micros(now)).unwrap_or(spawned);
+            let by_clock = started.zip(r.since_epoch).and_then(|(started, parent)| {
+                r.start.checked_add(Duration::from_micros(started).checked_sub(parent)?)
+            });
+            let origin = match by_clock {
+                Some(at) if at >= spawned && at <= latest => at,
+                _ => latest.max(spawned),
+            };
             if let Some(at) = at {
                 r.processes[at].2 = Some(origin);
             }
