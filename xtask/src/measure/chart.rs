@@ -110,15 +110,7 @@ pub fn draw(
             )
             .map_err(|e| anyhow!("{e}"))?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK)
-        .draw()
-        .map_err(|e| anyhow!("{e}"))?;
-    root.present().map_err(|e| anyhow!("{e}"))?;
-    Ok(())
+    legend_and_write(&mut chart, &root)
 }
 
 /// `caches`' staircase: nanoseconds a load against the working set (both on
@@ -189,6 +181,14 @@ pub fn staircase(
                 .map(|&(b, s)| PathElement::new(vec![(x(b), s.min), (x(b), s.max)], style)),
         )
         .map_err(|e| anyhow!("{e}"))?;
+    legend_and_write(&mut chart, &root)
+}
+
+/// The legend at the upper left, then the file written.
+fn legend_and_write<'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, SVGBackend<'a>, CT>,
+    root: &DrawingArea<SVGBackend<'a>, plotters::coord::Shift>,
+) -> Result<()> {
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperLeft)
