@@ -156,9 +156,11 @@ fn the_timeline_shows_which_worker_did_which_task_and_an_idle_one_idle() {
         tasks.sort();
         assert_eq!(tasks, [0, 1, 2, 3, 4], "each task computed once: {:?}", recorded[0]);
     }
-    // More threads than tasks: a row for each, the idle ones blank.
+    // More threads than tasks: a row for each, the idle ones never computing
+    // (blank, but for a moment's wait for the queue on a busy machine).
     let args = ["--tasks", "2", "--workers", "4", "--sleep-ms", "50", "--threads"];
     let drawn = testkit::timelines(&texts(&run(BIN, &args)).0);
-    let idle = drawn[0].rows.iter().filter(|(_, bar)| bar.trim().is_empty()).count();
+    let computing = |c: char| c.is_ascii_digit() || c == '#';
+    let idle = drawn[0].rows.iter().filter(|(_, bar)| !bar.contains(computing)).count();
     assert_eq!((drawn[0].rows.len(), idle), (4, 2), "{drawn:?}");
 }
