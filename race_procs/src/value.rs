@@ -59,11 +59,12 @@ impl Value {
     /// hands over no CPU. Only a wait reads the clock, to note how long.
     pub fn get_lock(&self) -> Locked<'_> {
         count(|calls| calls.locks += 1);
-        if self.lock.swap(1, Acquire) != 0 {
-            let from = Instant::now();
-            while self.lock.swap(1, Acquire) != 0 {
-                thread::yield_now(); // let the holder run
-            }
+        let mut waiting = None;
+        while self.lock.swap(1, Acquire) != 0 {
+            waiting.get_or_insert_with(Instant::now);
+            thread::yield_now(); // let the holder run
+        }
+        if let Some(from) = waiting {
             WAITED.set(WAITED.get() + from.elapsed());
         }
         Locked(self)
