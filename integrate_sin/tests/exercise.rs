@@ -5,7 +5,7 @@
 //! timeline) says.
 #![cfg(target_os = "linux")] // testkit looks at processes through /proc
 
-use testkit::{Expect, assert_written, before_timeline, judge, judge_answer, run_answer, texts};
+use testkit::{Expect, assert_written, before_timeline, judge_run, run_answer, texts};
 
 const BIN: &str = env!("CARGO_BIN_EXE_integrate_sin");
 
@@ -27,5 +27,5 @@ fn map_in_processes_returns_every_result_in_input_order() {
 fn map_in_processes_is_a_pool_whose_workers_share_the_tasks() {
     let expect = Expect { tasks: Some(8), exactly: false, ..Expect::new("map_in_processes", 3) };
     let args = ["--tasks", "8", "--workers", "3", "--reps", "20000"];
-    judge_answer(BIN, &args, "map_in_processes", |runs| judge(&runs[0], &expect));
+    judge_run(BIN, &args, &expect);
 }

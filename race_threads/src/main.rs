@@ -120,7 +120,6 @@ mod tests {
     #[test]
     fn increment_fetch_add_adds_one_at_a_time_and_loses_nothing() {
         judged("increment_fetch_add", || {
-            increment_fetch_add(&AtomicU64::new(0), 1); // here, a todo! left is named
             testkit::adds_one_at_a_time("increment_fetch_add", increment_fetch_add)?;
             let x = AtomicU64::new(0);
             together::run(8, 100_000, 1000, |_, n| increment_fetch_add(&x, n));
@@ -134,7 +133,6 @@ mod tests {
     #[test]
     fn increment_locked_adds_one_at_a_time_under_the_lock_and_loses_nothing() {
         judged("increment_locked", || {
-            increment_locked(&Mutex::new(0), 1); // here, a todo! left is named
             testkit::adds_one_at_a_time_locked("increment_locked", increment_locked)?;
             let m = Mutex::new(0);
             together::run(8, 100_000, 1000, |_, n| increment_locked(&m, n));

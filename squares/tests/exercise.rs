@@ -4,7 +4,7 @@
 //! worker, several at a time, as the workers' own record (the timeline) says.
 #![cfg(target_os = "linux")] // testkit looks at processes through /proc
 
-use testkit::{Expect, assert_written, before_timeline, judge, judge_answer, run_answer, texts};
+use testkit::{Expect, assert_written, before_timeline, judge_run, run_answer, texts};
 
 const BIN: &str = env!("CARGO_BIN_EXE_squares");
 
@@ -26,5 +26,5 @@ fn map_in_processes_is_a_pool_whose_workers_share_the_tasks() {
     // three workers, more than one of them at a time.
     let expect = Expect { tasks: Some(6), exactly: false, ..Expect::new("map_in_processes", 3) };
     let args = ["--tasks", "6", "--workers", "3", "--sleep-ms", "40"];
-    judge_answer(BIN, &args, "map_in_processes", |runs| judge(&runs[0], &expect));
+    judge_run(BIN, &args, &expect);
 }

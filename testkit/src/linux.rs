@@ -476,10 +476,6 @@ pub fn start_caught(
 /// took 25 s with both cores of a 2-core machine busy.
 pub const ANSWER_DEADLINE: Duration = Duration::from_secs(90);
 
-/// How long a worker may take to start after the one before it, for
-/// `assert_workers_at_once`: a parent that starts them all takes milliseconds.
-pub const AT_ONCE: Duration = Duration::from_secs(10);
-
 /// For an exercise's tests: runs `bin args` to its end; fails naming
 /// `function` if it hangs (a lock taken twice, a worker never told to end).
 pub fn run_answer(bin: &str, args: &[&str], function: &str) -> Output {
@@ -546,65 +542,10 @@ pub fn judge_answer(
     );
 }
 
-/// For an exercise's tests: asserts that `count` worker processes of a run
-/// of `bin args` are alive at the same time, then lets it end well. Each
-/// worker is stopped as it starts, so an answer that waits for one worker
-/// before it starts the next never starts the next: it is told so after
-/// `AT_ONCE`, whatever the speed of the machine.
-pub fn assert_workers_at_once(bin: &str, args: &[&str], count: usize, function: &str) {
-    let hung = format!("{function} hung: a deadlock, or a worker never told to end?");
-    for _ in 0..20 {
-        let mut run = Started::new(bin, args, &[]);
-        match run.catch_within(count, AT_ONCE) {
-            Caught::All(workers) | Caught::Reaped(workers) => {
-                for pid in workers {
-                    resume(pid);
-                }
-                assert_written(&run.finish_or(ANSWER_DEADLINE, &hung), function);
-                return;
-            }
-            Caught::Only(caught) if caught.is_empty() => {
-                panic!("{function}: no worker process started within {AT_ONCE:?}")
-            }
-            Caught::Only(caught) => panic!(
-                "{function}: only {} of {count} worker processes ran at the same time \
-                 (while one was held, no other started within {AT_ONCE:?}): start every \
-                 worker before waiting for any",
-                caught.len()
-            ),
-            Caught::Ended => assert_written(&run.finish_or(ANSWER_DEADLINE, &hung), function),
-        }
-    }
-    panic!("{function}: 20 runs of {args:?} ended before {count} workers could be seen");
-}
-
-/// For an exercise's tests: asserts that a run of `bin args` never starts
-/// more than `max` worker processes, however many tasks it has (a pool
-/// starts its workers once and gives each many tasks). Every worker that
-/// starts is seen: give the tasks a length (`--sleep-ms`).
-pub fn assert_workers_at_most(bin: &str, args: &[&str], max: usize, function: &str) {
-    let hung = format!("{function} hung: a deadlock, or a worker never told to end?");
-    let mut run = Started::new(bin, args, &[]);
-    let mut seen = Vec::new();
-    let start = Instant::now();
-    while run.child.try_wait().expect("try_wait works").is_none() {
-        if start.elapsed() > ANSWER_DEADLINE {
-            break; // finish_or says it hung
-        }
-        for pid in children_of(run.pid()) {
-            if !seen.contains(&pid) && is_worker(pid) {
-                seen.push(pid);
-            }
-        }
-        sleep(Duration::from_millis(1));
-    }
-    assert_written(&run.finish_or(ANSWER_DEADLINE, &hung), function);
-    assert!(
-        seen.len() <= max,
-        "{function}: {} worker processes ran where {max} were asked for: start the pool's \
-         workers once, and give each the next task as it answers",
-        seen.len()
-    );
+/// For an exercise's tests: `judge_answer` with `judge` of the run's one
+/// timeline against `expect` (which names the function).
+pub fn judge_run(bin: &str, args: &[&str], expect: &crate::Expect) {
+    judge_answer(bin, args, expect.function, |runs| crate::judge(&runs[0], expect));
 }
 
 /// Sends signal `sig` (`libc::SIGKILL`, ...) to `pid`, or to the whole
@@ -806,22 +747,14 @@ mod tests {
     }
 
     #[test]
-    fn workers_started_one_after_another_are_told_so() {
+    fn workers_started_one_after_another_are_caught_one_at_a_time() {
         let worker = "sh -c 'sleep 0.2; :' w --worker";
-        let together = format!("{worker} & {worker} & wait");
-        assert_workers_at_once("sh", &["-c", &together], 2, "f");
-        assert_workers_at_most("sh", &["-c", &together], 2, "f");
         let one_by_one = format!("{worker}; {worker}; {worker}");
         let result = std::panic::catch_unwind(|| {
             let mut run = Started::new("sh", &["-c", &one_by_one], &[]);
             run.catch_within(2, Duration::from_millis(500))
         });
         assert!(matches!(result, Ok(Caught::Only(caught)) if caught.len() == 1));
-        let result = std::panic::catch_unwind(|| {
-            assert_workers_at_most("sh", &["-c", &one_by_one], 2, "f");
-        });
-        let message = result.unwrap_err().downcast::<String>().unwrap();
-        assert!(message.contains("3 worker processes ran where 2 were asked for"), "{message}");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
-use testkit::{Expect, assert_written, judge, judge_answer, run_answer, texts, value};
+use testkit::{Expect, assert_written, judge_run, run_answer, texts, value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_vec_add");
 
@@ -37,7 +37,7 @@ fn sum_in_processes_sums_every_chunk_in_worker_processes_at_once() {
     let expect =
         Expect { size: Some(20_000_000), working: &working, ..Expect::new("sum_in_processes", 3) };
     let args = ["--n", "20000000", "--workers", "3"];
-    judge_answer(BIN, &args, "sum_in_processes", |runs| judge(&runs[0], &expect));
+    judge_run(BIN, &args, &expect);
 }
 
 #[test]
@@ -45,5 +45,5 @@ fn sum_in_threads_sums_every_chunk_in_threads_at_once() {
     assert_sums(&["--threads"], "sum_in_threads");
     let expect = Expect { size: Some(50_000_000), ..Expect::new("sum_in_threads", 3) };
     let args = ["--n", "50000000", "--workers", "3", "--threads"];
-    judge_answer(BIN, &args, "sum_in_threads", |runs| judge(&runs[0], &expect));
+    judge_run(BIN, &args, &expect);
 }

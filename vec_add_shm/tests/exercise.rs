@@ -7,7 +7,7 @@
 
 use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
-use testkit::{Expect, assert_written, judge, judge_answer, run_answer, texts, value};
+use testkit::{Expect, assert_written, judge_run, run_answer, texts, value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_vec_add_shm");
 
@@ -30,5 +30,5 @@ fn sum_in_processes_sums_every_range_in_worker_processes_at_once() {
     assert_written(&run_answer(BIN, &["--workers", "1"], "sum_in_processes"), "sum_in_processes");
     let expect = Expect { size: Some(50_000_000), ..Expect::new("sum_in_processes", 3) };
     let args = ["--n", "50000000", "--workers", "3"];
-    judge_answer(BIN, &args, "sum_in_processes", |runs| judge(&runs[0], &expect));
+    judge_run(BIN, &args, &expect);
 }
