@@ -116,6 +116,32 @@ fn a_worker_answering_what_was_not_asked_is_an_error() {
 }
 
 #[test]
+fn a_worker_writes_each_answer_whole_in_one_write() {
+    // A worker stopped or killed between two writes of one answer would
+    // leave half a line in the pipe: what came after it would be read as
+    // that answer's pixels (the test above once saw exactly that).
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+    let me = std::process::id().to_string();
+    let args = ["--worker", &me, "--width", "61", "--height", "41", "--max-iter", "10"];
+    let mut worker = Command::new(BIN);
+    worker.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut worker = worker.spawn().unwrap();
+    let mut stdin = worker.stdin.take().unwrap();
+    // Task 0 of 20 rows: 2,440 hexadecimal digits, more than stdout's buffer.
+    stdin.write_all(b"0 20\n").unwrap();
+    let mut answer = String::new();
+    BufReader::new(worker.stdout.take().unwrap()).read_line(&mut answer).unwrap();
+    assert!(answer.starts_with("0 ") && answer.len() > 2440, "{answer}");
+    // Still running (waiting for its next task): what it has written so far.
+    let io = fs::read_to_string(format!("/proc/{}/io", worker.id())).unwrap();
+    let writes = io.lines().find_map(|l| l.strip_prefix("syscw: ")).unwrap();
+    drop(stdin);
+    assert!(worker.wait().unwrap().success());
+    assert_eq!(writes, "1", "the answer took {writes} writes");
+}
+
+#[test]
 fn a_worker_killed_in_the_middle_of_an_answer_failed_and_did_not_answer() {
     // An answer is long (the rows' pixels): the worker may be killed after
     // writing part of it. A part without its newline is no answer.

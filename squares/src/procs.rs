@@ -177,9 +177,11 @@ pub fn parse<T: FromStr>(i: usize, answer: &str) -> Result<T> {
     answer.parse().ok().with_context(|| format!("worker {i} answered {answer:?}, not a number"))
 }
 
-/// A worker's answer, one line, and after a tab its record since the last.
+/// A worker's answer, one line, after a tab its record since the last: in
+/// one write, so that a worker stopped or killed leaves no half line.
 pub fn answer(text: impl Display) -> Result<()> {
-    writeln!(io::stdout(), "{text}\t{}", timing::report())?;
+    let line = format!("{text}\t{}\n", timing::report());
+    io::stdout().write_all(line.as_bytes())?;
     Ok(())
 }
 
