@@ -296,7 +296,7 @@ pub fn measure(options: &Options) -> Result<()> {
     }
     let mut sweep_jobs = Vec::new();
     // A lock lesson, also with four threads a CPU, its default.
-    let many = 4 * machine.cpus;
+    let many = (4 * machine.cpus).min(MOST_WORKERS);
     for &lesson in lessons.iter().filter(|l| l.bound == Some(Bound::Lock)) {
         if !workers.contains(&many) {
             sweep_jobs.push(rust_job(lesson, "processes", &[], Some(many), bin, options));
@@ -442,11 +442,16 @@ fn os_caches() -> Vec<(String, usize)> {
     caches
 }
 
-/// 1, 2, 4, ... up to twice the CPUs, and the CPU count itself.
+/// The most workers a lesson's `--workers` takes.
+const MOST_WORKERS: usize = 256;
+
+/// 1, 2, 4, ... up to twice the CPUs, and the CPU count itself: at most
+/// `MOST_WORKERS`, all the lessons take.
 fn sweep(cpus: usize) -> Vec<usize> {
     let mut workers: Vec<usize> = std::iter::successors(Some(1), |w| Some(w * 2))
         .take_while(|&w| w <= 2 * cpus)
         .chain([cpus])
+        .filter(|&w| w <= MOST_WORKERS)
         .collect();
     workers.sort_unstable();
     workers.dedup();
@@ -646,5 +651,7 @@ mod tests {
         assert_eq!(sweep(2), [1, 2, 4]);
         assert_eq!(sweep(6), [1, 2, 4, 6, 8]);
         assert_eq!(sweep(32), [1, 2, 4, 8, 16, 32, 64]);
+        assert_eq!(sweep(192), [1, 2, 4, 8, 16, 32, 64, 128, 192, 256]);
+        assert_eq!(sweep(300), [1, 2, 4, 8, 16, 32, 64, 128, 256]);
     }
 }
