@@ -133,12 +133,16 @@ fn a_worker_writes_each_answer_whole_in_one_write() {
     let mut answer = String::new();
     BufReader::new(worker.stdout.take().unwrap()).read_line(&mut answer).unwrap();
     assert!(answer.starts_with("0 ") && answer.len() > 2440, "{answer}");
-    // Still running (waiting for its next task): what it has written so far.
-    let io = fs::read_to_string(format!("/proc/{}/io", worker.id())).unwrap();
-    let writes = io.lines().find_map(|l| l.strip_prefix("syscw: ")).unwrap();
+    // Still running (waiting for its next task): its writes so far, which
+    // a kernel without I/O accounting does not count.
+    let io = fs::read_to_string(format!("/proc/{}/io", worker.id())).unwrap_or_default();
+    let writes = io.lines().find_map(|l| l.strip_prefix("syscw: ")).map(str::to_string);
     drop(stdin);
     assert!(worker.wait().unwrap().success());
-    assert_eq!(writes, "1", "the answer took {writes} writes");
+    match writes {
+        Some(writes) => assert_eq!(writes, "1", "the answer took {writes} writes"),
+        None => println!("note: this kernel does not count a process's writes (/proc/PID/io)"),
+    }
 }
 
 #[test]
