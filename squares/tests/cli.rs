@@ -110,8 +110,7 @@ fn a_stopped_worker_does_not_hide_a_dead_one() {
 #[test]
 fn a_thread_that_cannot_start_is_one_line() {
     // Processes: a thread reads each worker's answers; threads: the pool's
-    // own. Under NO_THREADS every thread start fails (`ulimit -v`, which
-    // fails some once many have started, made small allocations fail too).
+    // own. Every start fails (NO_THREADS says why not `ulimit -v`).
     let args = ["--tasks", "256", "--workers", "256", "--sleep-ms", "0"];
     for mode in [&[][..], &["--threads"][..]] {
         let output = testkit::run_limited(testkit::NO_THREADS, BIN, &[&args[..], mode].concat());
